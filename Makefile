@@ -1,0 +1,50 @@
+# Velox: the one entry point. `make run` and `make test` install what they need first.
+SHELL := /bin/bash
+PYTHON ?= python3
+TOOLS := .velox/tools
+UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
+export UV_PYTHON ?= $(PYTHON)
+export UV_PYTHON_DOWNLOADS ?= never
+RUN := $(UV) run --frozen --no-sync
+
+.PHONY: run test lint format bench migrate clean clean-data install
+
+$(TOOLS)/bin/uv:
+	@echo "velox | bootstrapping uv into $(TOOLS)"
+	@$(PYTHON) -m venv $(TOOLS)
+	@$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv>=0.5"
+
+.venv/.velox-synced: $(UV) uv.lock pyproject.toml $(wildcard */pyproject.toml services/*/pyproject.toml deploy/local/pyproject.toml)
+	@$(UV) sync --frozen --all-packages --quiet
+	@touch $@
+
+install: .venv/.velox-synced
+
+run: install
+	@$(RUN) python -m velox_devstack run
+
+migrate: install
+	@$(RUN) python -m velox_devstack migrate
+
+test: install
+	@$(RUN) pytest $(PYTEST_ARGS)
+
+lint: install
+	$(RUN) ruff format --check .
+	$(RUN) ruff check .
+	$(RUN) mypy shared/src gateway/src services/*/src deploy/local/src tests bench
+	$(RUN) lint-imports
+
+format: install
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+bench: install
+	@$(RUN) python -m bench.events
+
+clean:
+	rm -rf .venv $(TOOLS) .mypy_cache .ruff_cache .pytest_cache bench/results
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+clean-data:
+	rm -rf .velox/postgres .velox/redis .velox/identity

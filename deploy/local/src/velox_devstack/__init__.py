@@ -1,0 +1,1 @@
+"""Local stack for Velox: embedded servers, provisioning and migrations, the supervisor."""

@@ -1,0 +1,3 @@
+from velox_devstack.cli import main
+
+raise SystemExit(main())

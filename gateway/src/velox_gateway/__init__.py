@@ -1,0 +1,4 @@
+"""Velox API gateway: the only public entry point."""
+
+NAME = "gateway"
+SCHEMA = "gateway"

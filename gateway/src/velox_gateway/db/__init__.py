@@ -1,0 +1,1 @@
+"""Database models of the gateway, all in the ``gateway`` schema."""

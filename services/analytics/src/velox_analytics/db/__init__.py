@@ -1,0 +1,1 @@
+"""Database models of the analytics service, all in the ``analytics`` schema."""

@@ -1,0 +1,1 @@
+"""Database models of the automation service, all in the ``automation`` schema."""

@@ -1,0 +1,1 @@
+"""Database models of the billing service, all in the ``billing`` schema."""

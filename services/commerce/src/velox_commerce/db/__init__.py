@@ -1,0 +1,1 @@
+"""Database models of the commerce service, all in the ``commerce`` schema."""

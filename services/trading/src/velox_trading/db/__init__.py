@@ -1,0 +1,1 @@
+"""Database models of the trading service, all in the ``trading`` schema."""

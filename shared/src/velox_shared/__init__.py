@@ -1,0 +1,1 @@
+"""Velox shared kit: what every Velox process needs and nothing domain-specific."""

@@ -1,0 +1,27 @@
+"""Events over Redis Streams: typed envelopes, a transactional outbox, a relay and consumers.
+
+Producer side: :func:`publish` writes an event to the service's outbox table in the
+caller's transaction; :class:`OutboxRelay` moves committed rows to Redis streams.
+Consumer side: :class:`StreamConsumer` reads with a consumer group, records processed
+event ids in the same transaction as the handler's writes, acknowledges after commit,
+reclaims stuck messages and dead-letters poison ones.
+"""
+
+from velox_shared.events.consumer import Handler, StreamConsumer
+from velox_shared.events.envelope import EventEnvelope, EventPayload, new_envelope, stream_for
+from velox_shared.events.outbox import publish
+from velox_shared.events.relay import OutboxRelay
+from velox_shared.events.tables import EventTables, event_tables
+
+__all__ = [
+    "EventEnvelope",
+    "EventPayload",
+    "EventTables",
+    "Handler",
+    "OutboxRelay",
+    "StreamConsumer",
+    "event_tables",
+    "new_envelope",
+    "publish",
+    "stream_for",
+]

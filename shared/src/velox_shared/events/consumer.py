@@ -1,0 +1,238 @@
+"""Consumer-group readers with idempotent handling, reclaiming and dead-lettering.
+
+Each message is handled in one database transaction that first records
+``(group, event_id)`` in ``processed_events``; a duplicate delivery finds the row and does
+nothing, so a group handles each event once. The message is acknowledged only after that
+transaction commits. A consumer that dies mid-message leaves it pending; after
+``claim_idle_ms`` another consumer takes it over with XAUTOCLAIM. A message delivered more
+than ``max_deliveries`` times, or one that is not a valid envelope, goes to
+``<stream>:dlq`` with the error and is acknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from velox_shared.events.envelope import EventEnvelope
+from velox_shared.events.tables import EventTables
+from velox_shared.observability import EVENTS_DEAD_LETTERED, EVENTS_HANDLED
+
+__all__ = ["DEAD_LETTER_SUFFIX", "Handler", "StreamConsumer"]
+
+Handler = Callable[[EventEnvelope, AsyncSession], Awaitable[None]]
+DEAD_LETTER_SUFFIX = ":dlq"
+_log = logging.getLogger("velox.events.consumer")
+
+Message = tuple[bytes | str, dict[Any, Any]]
+
+
+def _s(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class StreamConsumer:
+    """Reads ``streams`` as member ``consumer`` of ``group`` and dispatches by event type.
+
+    Example::
+
+        consumer = StreamConsumer(redis, sessions, events, group="billing",
+                                  consumer="billing-1", streams=["velox:events:commerce"],
+                                  handlers={"commerce.order.placed": on_order_placed})
+        task = asyncio.create_task(consumer.run())
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        sessions: async_sessionmaker[AsyncSession],
+        tables: EventTables,
+        *,
+        group: str,
+        consumer: str,
+        streams: list[str],
+        handlers: Mapping[str, Handler],
+        batch_size: int = 100,
+        block_ms: int = 1000,
+        claim_idle_ms: int = 30_000,
+        max_deliveries: int = 5,
+        dead_letter_maxlen: int = 100_000,
+        processed_retention: timedelta = timedelta(days=7),
+    ) -> None:
+        self._redis = redis
+        self._sessions = sessions
+        self._processed = tables.processed
+        self.group = group
+        self.consumer = consumer
+        self._streams = streams
+        self._handlers = dict(handlers)
+        self._batch = batch_size
+        self._block_ms = block_ms
+        self._claim_idle_ms = claim_idle_ms
+        self._max_deliveries = max_deliveries
+        self._dlq_maxlen = dead_letter_maxlen
+        self._retention = processed_retention
+        self._last_claim = 0.0
+        self._last_prune = 0.0
+
+    async def ensure_groups(self, start_id: str = "0") -> None:
+        """Create the group on every stream (and the stream itself) if missing."""
+        for stream in self._streams:
+            try:
+                await self._redis.xgroup_create(stream, self.group, id=start_id, mkstream=True)
+            except ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+
+    async def run(self) -> None:
+        """Consume until cancelled, surviving Redis and database outages."""
+        backoff = 0.1
+        groups_ready = False
+        while True:
+            try:
+                if not groups_ready:
+                    await self.ensure_groups()
+                    groups_ready = True
+                await self.poll()
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                _log.warning(
+                    "consumer paused", extra={"group": self.group, "error": repr(exc)}
+                )
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def poll(self) -> int:
+        """One round: reclaim stuck messages when due, then read new ones; returns handled."""
+        handled = 0
+        now = time.monotonic()
+        if now - self._last_claim >= self._claim_idle_ms / 2000:
+            self._last_claim = now
+            handled += await self.reclaim()
+        if now - self._last_prune >= 3600:
+            self._last_prune = now
+            await self.prune_processed()
+        reply = await self._redis.xreadgroup(
+            self.group,
+            self.consumer,
+            {stream: ">" for stream in self._streams},
+            count=self._batch,
+            block=self._block_ms,
+        )
+        for stream, messages in reply or []:
+            for message_id, fields in messages:
+                await self._process(_s(stream), _s(message_id), fields, deliveries=1)
+                handled += 1
+        return handled
+
+    async def reclaim(self) -> int:
+        """Take over messages idle longer than ``claim_idle_ms`` and process them."""
+        handled = 0
+        for stream in self._streams:
+            claimed = await self._redis.xautoclaim(
+                stream,
+                self.group,
+                self.consumer,
+                min_idle_time=self._claim_idle_ms,
+                start_id="0-0",
+                count=self._batch,
+            )
+            messages: list[Message] = [m for m in claimed[1] if m[1] is not None]
+            if not messages:
+                continue
+            counts = await self._delivery_counts(stream, messages)
+            for message_id, fields in messages:
+                mid = _s(message_id)
+                await self._process(stream, mid, fields, deliveries=counts.get(mid, 1))
+                handled += 1
+        return handled
+
+    async def _delivery_counts(self, stream: str, messages: list[Message]) -> dict[str, int]:
+        first, last = _s(messages[0][0]), _s(messages[-1][0])
+        pending = await self._redis.xpending_range(
+            stream, self.group, min=first, max=last, count=len(messages) * 2,
+            consumername=self.consumer,
+        )
+        return {_s(p["message_id"]): int(p["times_delivered"]) for p in pending}
+
+    async def _process(
+        self, stream: str, message_id: str, fields: dict[Any, Any], *, deliveries: int
+    ) -> None:
+        raw = fields.get(b"envelope", fields.get("envelope"))
+        try:
+            envelope = EventEnvelope.model_validate_json(raw or b"")
+        except ValidationError as exc:
+            await self._dead_letter(stream, message_id, fields, f"invalid envelope: {exc}")
+            return
+        if deliveries > self._max_deliveries:
+            await self._dead_letter(
+                stream, message_id, fields, f"gave up after {deliveries - 1} deliveries"
+            )
+            return
+        handler = self._handlers.get(envelope.type)
+        try:
+            if handler is not None:
+                await self._handle_once(envelope, handler)
+        except Exception as exc:
+            # Left pending on purpose: reclaimed after claim_idle_ms, then dead-lettered.
+            EVENTS_HANDLED.labels(self.group, "failed").inc()
+            _log.warning(
+                "event handler failed",
+                extra={"group": self.group, "event_id": envelope.id, "error": repr(exc)},
+            )
+            return
+        await self._redis.xack(stream, self.group, message_id)
+        EVENTS_HANDLED.labels(self.group, "ok" if handler else "ignored").inc()
+
+    async def _handle_once(self, envelope: EventEnvelope, handler: Handler) -> None:
+        async with self._sessions() as session, session.begin():
+            first_time = await session.execute(
+                insert(self._processed)
+                .values(consumer_group=self.group, event_id=envelope.id)
+                .on_conflict_do_nothing()
+                .returning(self._processed.c.event_id)
+            )
+            if first_time.first() is None:
+                return
+            await handler(envelope, session)
+
+    async def _dead_letter(
+        self, stream: str, message_id: str, fields: dict[Any, Any], reason: str
+    ) -> None:
+        entry = {_s(k): v for k, v in fields.items()}
+        entry.update(
+            {"original_id": message_id, "group": self.group, "error": reason[:2000]}
+        )
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(stream + DEAD_LETTER_SUFFIX, entry, maxlen=self._dlq_maxlen, approximate=True)
+            pipe.xack(stream, self.group, message_id)
+            await pipe.execute()
+        EVENTS_DEAD_LETTERED.labels(self.group).inc()
+        _log.error(
+            "event dead-lettered",
+            extra={"group": self.group, "message_id": message_id, "reason": reason[:500]},
+        )
+
+    async def prune_processed(self) -> int:
+        """Forget processed ids older than the retention (far beyond any redelivery)."""
+        cutoff = datetime.now(UTC) - self._retention
+        table = self._processed
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                table.delete().where(
+                    table.c.consumer_group == self.group, table.c.processed_at < cutoff
+                )
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
