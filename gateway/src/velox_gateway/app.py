@@ -5,7 +5,7 @@ from velox_shared.app import ServiceSpec, create_service_app
 
 from velox_gateway import NAME
 from velox_gateway.config import Settings
-from velox_gateway.db.models import Base
+from velox_gateway.db.models import events
 from velox_gateway.health import services_ready
 
 
@@ -16,7 +16,7 @@ def create_app() -> FastAPI:
             title="Velox API",
             description="Velox business APIs behind one gateway.",
             settings=Settings(),
-            metadata=Base.metadata,
+            events=events,
             require_identity=False,
             readiness_extra=services_ready,
         )

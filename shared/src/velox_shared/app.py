@@ -4,7 +4,7 @@ Example (a service's whole ``app.py``)::
 
     def create_app() -> FastAPI:
         return create_service_app(ServiceSpec(name="commerce", title="Velox Commerce",
-                                              settings=Settings(), metadata=Base.metadata))
+                                              settings=Settings(), events=events))
 """
 
 from __future__ import annotations
@@ -22,14 +22,13 @@ import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
-from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from velox_shared.auth import PUBLIC_PATHS, IdentityMiddleware
 from velox_shared.cache import Cache, create_cache
 from velox_shared.db import create_engine, ping, session_factory
 from velox_shared.errors import install_error_handlers, problem_response
-from velox_shared.events import EventTables, OutboxRelay, StreamConsumer, event_tables
+from velox_shared.events import EventTables, OutboxRelay, StreamConsumer
 from velox_shared.identity import IdentityVerifier
 from velox_shared.logging import configure_logging
 from velox_shared.observability import (
@@ -70,7 +69,7 @@ class ServiceSpec:
     name: str
     title: str
     settings: ServiceSettings
-    metadata: MetaData
+    events: EventTables
     description: str = ""
     version: str = "0.1.0"
     routers: Sequence[APIRouter] = ()
@@ -139,7 +138,7 @@ def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], contextlib.AbstractAsync
             redis=redis,
             http=httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0)),
             cache=_cache(settings, redis, spec.name),
-            events=event_tables(spec.metadata),
+            events=spec.events,
         )
         app.state.runtime = runtime
         relay = OutboxRelay(engine, redis, runtime.events, stream_maxlen=settings.stream_maxlen)

@@ -18,7 +18,7 @@ from velox_shared.context import current_request_id
 
 __all__ = ["JsonFormatter", "configure_logging"]
 
-_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):

@@ -5,7 +5,7 @@ from velox_shared.app import ServiceSpec, create_service_app
 
 from velox_analytics import NAME
 from velox_analytics.config import Settings
-from velox_analytics.db.models import Base
+from velox_analytics.db.models import events
 
 
 def create_app() -> FastAPI:
@@ -15,6 +15,6 @@ def create_app() -> FastAPI:
             title="Velox Analytics",
             description="Datasets, profiling, statistics, ML, dashboards and reports.",
             settings=Settings(),
-            metadata=Base.metadata,
+            events=events,
         )
     )

@@ -5,7 +5,7 @@ from velox_shared.app import ServiceSpec, create_service_app
 
 from velox_automation import NAME
 from velox_automation.config import Settings
-from velox_automation.db.models import Base
+from velox_automation.db.models import events
 
 
 def create_app() -> FastAPI:
@@ -15,6 +15,6 @@ def create_app() -> FastAPI:
             title="Velox Automation",
             description="Spreadsheet jobs, quizzes and assessments, file processing.",
             settings=Settings(),
-            metadata=Base.metadata,
+            events=events,
         )
     )

@@ -5,7 +5,7 @@ from velox_shared.app import ServiceSpec, create_service_app
 
 from velox_billing import NAME
 from velox_billing.config import Settings
-from velox_billing.db.models import Base
+from velox_billing.db.models import events
 
 
 def create_app() -> FastAPI:
@@ -15,6 +15,6 @@ def create_app() -> FastAPI:
             title="Velox Billing",
             description="Stripe customers, plans, subscriptions, webhooks, entitlements and usage.",
             settings=Settings(),
-            metadata=Base.metadata,
+            events=events,
         )
     )

@@ -5,7 +5,7 @@ from velox_shared.app import ServiceSpec, create_service_app
 
 from velox_commerce import NAME
 from velox_commerce.config import Settings
-from velox_commerce.db.models import Base
+from velox_commerce.db.models import events
 
 
 def create_app() -> FastAPI:
@@ -15,6 +15,6 @@ def create_app() -> FastAPI:
             title="Velox Commerce",
             description="Headless shop: catalogue, cart, checkout, orders, inventory.",
             settings=Settings(),
-            metadata=Base.metadata,
+            events=events,
         )
     )

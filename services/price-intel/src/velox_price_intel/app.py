@@ -5,7 +5,7 @@ from velox_shared.app import ServiceSpec, create_service_app
 
 from velox_price_intel import NAME
 from velox_price_intel.config import Settings
-from velox_price_intel.db.models import Base
+from velox_price_intel.db.models import events
 
 
 def create_app() -> FastAPI:
@@ -15,6 +15,6 @@ def create_app() -> FastAPI:
             title="Velox Price Intelligence",
             description="Competitor price tracking, matching, alerts and forecasts.",
             settings=Settings(),
-            metadata=Base.metadata,
+            events=events,
         )
     )

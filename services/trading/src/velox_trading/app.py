@@ -5,7 +5,7 @@ from velox_shared.app import ServiceSpec, create_service_app
 
 from velox_trading import NAME
 from velox_trading.config import Settings
-from velox_trading.db.models import Base
+from velox_trading.db.models import events
 
 
 def create_app() -> FastAPI:
@@ -15,6 +15,6 @@ def create_app() -> FastAPI:
             title="Velox Trading",
             description="Strategies, backtests, paper and live bots, risk and P&L.",
             settings=Settings(),
-            metadata=Base.metadata,
+            events=events,
         )
     )

@@ -5,7 +5,7 @@ from velox_shared.app import ServiceSpec, create_service_app
 
 from velox_vin_intel import NAME
 from velox_vin_intel.config import Settings
-from velox_vin_intel.db.models import Base
+from velox_vin_intel.db.models import events
 
 
 def create_app() -> FastAPI:
@@ -15,6 +15,6 @@ def create_app() -> FastAPI:
             title="Velox VIN Intelligence",
             description="VIN decoding, vPIC enrichment, package identification, bulk jobs.",
             settings=Settings(),
-            metadata=Base.metadata,
+            events=events,
         )
     )
