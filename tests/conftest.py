@@ -39,7 +39,7 @@ class Servers:
 
 
 @dataclass(frozen=True)
-class TestDatabase:
+class DbInfo:
     admin_url: str
     role_prefix: str
 
@@ -82,7 +82,7 @@ def servers() -> Iterator[Servers]:
 
 
 @pytest.fixture(scope="session")
-async def database(servers: Servers) -> AsyncIterator[TestDatabase]:
+async def database(servers: Servers) -> AsyncIterator[DbInfo]:
     suffix = secrets.token_hex(4)
     name, prefix = f"velox_test_{suffix}", f"vt{suffix}_"
     admin = await asyncpg.connect(plain_dsn(servers.admin_url))
@@ -93,7 +93,7 @@ async def database(servers: Servers) -> AsyncIterator[TestDatabase]:
     url = make_url(servers.admin_url).set(database=name).render_as_string(hide_password=False)
     try:
         await asyncio.to_thread(migrate_all, url, prefix)
-        yield TestDatabase(admin_url=url, role_prefix=prefix)
+        yield DbInfo(admin_url=url, role_prefix=prefix)
     finally:
         admin = await asyncpg.connect(plain_dsn(servers.admin_url))
         try:
@@ -124,7 +124,7 @@ def unique() -> str:
 
 @pytest.fixture
 def app_env(
-    monkeypatch: pytest.MonkeyPatch, database: TestDatabase, servers: Servers, keys: Keys
+    monkeypatch: pytest.MonkeyPatch, database: DbInfo, servers: Servers, keys: Keys
 ) -> Callable[[str], None]:
     """Point the process environment at the test servers as component ``name``."""
 

@@ -1,0 +1,138 @@
+"""Fixtures for event tests: the commerce schema's outbox, unique streams, a Redis proxy."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from velox_commerce.db.models import events as commerce_events
+from velox_shared.db import create_engine, session_factory
+from velox_shared.events import EventEnvelope, EventPayload, EventTables, StreamConsumer
+
+from tests.conftest import Servers, DbInfo
+
+
+@dataclass
+class Ctx:
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    tables: EventTables
+    event_type: str
+    stream: str
+    handled: list[str] = field(default_factory=list)
+
+
+def payload_model(name: str) -> type[EventPayload]:
+    class Thing(EventPayload):
+        event_type: ClassVar[str] = name
+        n: int
+
+    return Thing
+
+
+@pytest.fixture
+async def ctx(database: DbInfo, redis: Redis, unique: str) -> AsyncIterator[Ctx]:
+    engine = create_engine(database.url_for("commerce"), schema="commerce")
+    event_type = f"t{unique}.thing.happened"
+    context = Ctx(
+        engine=engine,
+        sessions=session_factory(engine),
+        tables=commerce_events,
+        event_type=event_type,
+        stream=f"velox:events:t{unique}",
+    )
+    yield context
+    async with engine.begin() as conn:
+        await conn.execute(commerce_events.outbox.delete())
+        await conn.execute(commerce_events.processed.delete())
+    await engine.dispose()
+    await redis.delete(context.stream, context.stream + ":dlq")
+
+
+def make_consumer(
+    redis: Redis, ctx: Ctx, *, group: str = "g", name: str = "c1", **kwargs: object
+) -> StreamConsumer:
+    """A consumer whose handler records the event id in ``ctx.handled``."""
+
+    async def handle(envelope: EventEnvelope, session: AsyncSession) -> None:
+        ctx.handled.append(envelope.id)
+
+    options: dict[str, object] = {"block_ms": 50, "claim_idle_ms": 200}
+    options.update(kwargs)
+    return StreamConsumer(
+        redis,
+        ctx.sessions,
+        ctx.tables,
+        group=group,
+        consumer=name,
+        streams=[ctx.stream],
+        handlers={ctx.event_type: handle},
+        **options,  # type: ignore[arg-type]
+    )
+
+
+async def drain(consumer: StreamConsumer, rounds: int = 20) -> None:
+    """Poll until a round handles nothing."""
+    for _ in range(rounds):
+        if await consumer.poll() == 0:
+            return
+
+
+class RedisProxy:
+    """A TCP proxy in front of Redis that can be cut and restored (an outage)."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for writer in list(self._writers):
+            writer.close()
+        self._writers.clear()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self._writers.update({writer, up_writer})
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(Exception):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+@pytest.fixture
+async def redis_proxy(servers: Servers) -> AsyncIterator[RedisProxy]:
+    from redis.asyncio.connection import parse_url
+
+    parts = parse_url(servers.redis_url)
+    proxy = RedisProxy(str(parts.get("host", "127.0.0.1")), int(parts.get("port", 6379)))
+    await proxy.start()
+    yield proxy
+    await proxy.stop()
+
+
+Factory = Callable[..., StreamConsumer]
