@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from velox_shared.context import REQUEST_ID_HEADER, new_request_id, set_request_id
+from velox_shared.errors import problem_response
 
 __all__ = [
     "EVENTS_DEAD_LETTERED",
@@ -66,10 +67,12 @@ class RequestContextMiddleware:
         set_request_id(request_id)
         status = 500
         started = time.perf_counter()
+        response_started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
+                response_started = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER.lower().encode(), request_id.encode()))
@@ -80,10 +83,30 @@ class RequestContextMiddleware:
         with _tracer.start_as_current_span(f"{method} {scope.get('path')}") as span:
             try:
                 await self.app(scope, receive, send_with_id)
+            except Exception as exc:
+                if response_started:
+                    raise
+                await self._internal_error(exc, scope, receive, send_with_id)
             finally:
                 span.set_attribute("http.response.status_code", status)
                 span.set_attribute("velox.request_id", request_id)
                 self._record(scope, status, time.perf_counter() - started)
+
+    async def _internal_error(
+        self, exc: Exception, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        # Caught here (inside the request id scope) rather than in Starlette's outermost
+        # handler, so the 500 still carries X-Request-ID and reaches Sentry.
+        _access.error("unhandled error", exc_info=exc, extra={"path": scope.get("path")})
+        sentry_sdk.capture_exception(exc)
+        response = problem_response(
+            500,
+            "internal-error",
+            "Internal server error",
+            "An unexpected error occurred; quote the request id when reporting it.",
+            instance=scope.get("path"),
+        )
+        await response(scope, receive, send)
 
     def _record(self, scope: Scope, status: int, elapsed: float) -> None:
         route = scope.get("route")
