@@ -22,9 +22,11 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
+from starlette.types import ASGIApp
 from velox_devstack.components import COMPONENTS, Component
 from velox_devstack.database import component_url, drop_roles, migrate_all, plain_dsn
 from velox_devstack.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
@@ -158,3 +160,18 @@ def component_app(app_env: Callable[[str], None]) -> Callable[[str], FastAPI]:
         return app
 
     return build
+
+
+@asynccontextmanager
+async def loopback(app: ASGIApp) -> AsyncIterator[str]:
+    """Serve ``app`` over real HTTP on 127.0.0.1 (for SDKs that bring their own client)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -54,12 +54,13 @@ class RedisCache:
         await self._redis.delete(self._prefix + key)
 
     async def incr(self, key: str, *, ttl_seconds: int | None = None) -> int:
+        # SET NX EX creates the key with its expiry once; INCR keeps it (Redis >= 2.6).
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(self._prefix + key)
             if ttl_seconds is not None:
-                pipe.expire(self._prefix + key, ttl_seconds, nx=True)
+                pipe.set(self._prefix + key, 0, ex=ttl_seconds, nx=True)
+            pipe.incr(self._prefix + key)
             results = await pipe.execute()
-        return int(results[0])
+        return int(results[-1])
 
     async def close(self) -> None:
         return None
@@ -84,11 +85,11 @@ class UpstashCache:
 
     async def incr(self, key: str, *, ttl_seconds: int | None = None) -> int:
         pipe = self._client.multi()
-        pipe.incr(self._prefix + key)
         if ttl_seconds is not None:
-            pipe.expire(self._prefix + key, ttl_seconds, nx=True)
+            pipe.set(self._prefix + key, "0", ex=ttl_seconds, nx=True)
+        pipe.incr(self._prefix + key)
         results = await pipe.exec()
-        return int(results[0])
+        return int(results[-1])
 
     async def close(self) -> None:
         await self._client.close()

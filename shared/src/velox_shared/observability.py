@@ -151,7 +151,6 @@ def init_sentry(dsn: str | None, *, environment: str, service: str, **options: A
         dsn=dsn,
         environment=environment,
         server_name=service,
-        send_default_pii=False,
         traces_sample_rate=0.0,
         **options,
     )
@@ -159,10 +158,13 @@ def init_sentry(dsn: str | None, *, environment: str, service: str, **options: A
     return True
 
 
-def init_tracing(endpoint: str | None, *, service: str) -> bool:
-    """Export OpenTelemetry spans over OTLP/HTTP when an endpoint is configured."""
+def init_tracing(endpoint: str | None, *, service: str) -> Any:
+    """Export OpenTelemetry spans over OTLP/HTTP when an endpoint is configured.
+
+    Returns the tracer provider it installed (``None`` when tracing stays off).
+    """
     if not endpoint:
-        return False
+        return None
     from opentelemetry import trace
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import Resource
@@ -174,4 +176,4 @@ def init_tracing(endpoint: str | None, *, service: str) -> bool:
         BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint.rstrip("/") + "/v1/traces"))
     )
     trace.set_tracer_provider(provider)
-    return True
+    return provider
