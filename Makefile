@@ -6,6 +6,9 @@ UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 export UV_PYTHON ?= $(PYTHON)
 export UV_PYTHON_DOWNLOADS ?= never
 RUN := $(UV) run --frozen --no-sync
+PACKAGES := velox_shared velox_gateway velox_billing velox_commerce velox_analytics \
+	velox_automation velox_price_intel velox_vin_intel velox_trading velox_devstack
+MYPY_PACKAGES := $(addprefix -p ,$(PACKAGES) tests $(if $(wildcard bench/__init__.py),bench))
 
 .PHONY: run test lint format bench migrate clean clean-data install
 
@@ -32,7 +35,7 @@ test: install
 lint: install
 	$(RUN) ruff format --check .
 	$(RUN) ruff check .
-	$(RUN) mypy shared/src gateway/src services/*/src deploy/local/src tests bench
+	$(RUN) mypy $(MYPY_PACKAGES)
 	$(RUN) lint-imports
 
 format: install

@@ -58,7 +58,9 @@ class Keys:
     private: str
     public: str
 
-    def token(self, audience: str, *, account: str = "acc_test", scopes: tuple[str, ...] = ("*",)) -> str:
+    def token(
+        self, audience: str, *, account: str = "acc_test", scopes: tuple[str, ...] = ("*",)
+    ) -> str:
         identity = Identity(account_id=account, principal_id="usr_test", plan="pro", scopes=scopes)
         return IdentitySigner(self.private).sign(identity, audience=audience)
 

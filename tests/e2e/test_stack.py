@@ -12,10 +12,10 @@ import httpx
 import psutil
 import pytest
 from redis.asyncio import Redis
+from velox_devstack.embedded import free_port
 
 from tests.conftest import DbInfo, Servers
 from tests.e2e.stack import Stack
-from velox_devstack.embedded import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -66,8 +66,13 @@ async def test_every_service_starts_behind_the_gateway(stack: Stack) -> None:
 async def test_a_second_run_says_it_is_already_running(stack: Stack) -> None:
     await stack.wait_ready()
     second = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "velox_devstack", "run",
-        env=stack.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "velox_devstack",
+        "run",
+        env=stack.env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     out, _ = await asyncio.wait_for(second.communicate(), 60)
     assert second.returncode == 1
@@ -83,7 +88,7 @@ async def test_a_crashed_service_is_restarted_and_ctrl_c_leaves_no_orphans(stack
     children = stack.children()
     assert len(children) == 8
     assert await stack.interrupt() == 0
-    gone, alive = psutil.wait_procs(children, timeout=5)
+    _, alive = psutil.wait_procs(children, timeout=5)
     assert alive == []
     assert any("all processes stopped" in line for line in stack.lines)
 

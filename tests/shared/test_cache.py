@@ -29,7 +29,9 @@ async def cache(
         made = create_cache("redis", prefix=f"t{unique}", redis=redis)
         assert isinstance(made, RedisCache)
     else:
-        made = create_cache("upstash", prefix=f"t{unique}", upstash_url=upstash_url, upstash_token=TOKEN)
+        made = create_cache(
+            "upstash", prefix=f"t{unique}", upstash_url=upstash_url, upstash_token=TOKEN
+        )
         assert isinstance(made, UpstashCache)
     yield made
     await made.close()
@@ -67,4 +69,4 @@ def test_upstash_backend_needs_credentials(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("VELOX_IDENTITY_PUBLIC_KEY", "k")
     monkeypatch.setenv("VELOX_CACHE", "upstash")
     with pytest.raises(ValueError, match="UPSTASH_REDIS_REST_URL"):
-        PlatformSettings()  # type: ignore[call-arg]
+        PlatformSettings()

@@ -34,7 +34,7 @@ def test_missing_or_malformed_tokens_are_refused(keys: Keys, token: str | None) 
 
 def test_a_token_for_another_audience_is_refused(keys: Keys) -> None:
     token = IdentitySigner(keys.private).sign(ALICE, audience="billing")
-    with pytest.raises(InvalidIdentity, match="(?i)audience"):
+    with pytest.raises(InvalidIdentity, match=r"(?i)audience"):
         IdentityVerifier(keys.public, audience="commerce").verify(token)
 
 
@@ -54,8 +54,15 @@ def test_a_token_signed_by_another_key_is_refused(keys: Keys) -> None:
 def test_a_symmetric_token_cannot_impersonate_the_gateway(keys: Keys) -> None:
     # "alg confusion": HS256 keyed with the public key must not pass as EdDSA.
     now = int(time.time())
-    claims = {"iss": "velox-gateway", "aud": "commerce", "sub": "x", "acc": "acc_2",
-              "plan": "pro", "iat": now, "exp": now + 60}
+    claims = {
+        "iss": "velox-gateway",
+        "aud": "commerce",
+        "sub": "x",
+        "acc": "acc_2",
+        "plan": "pro",
+        "iat": now,
+        "exp": now + 60,
+    }
     forged = jwt.encode(claims, "not-the-gateway-key-but-long-enough-for-hs256", algorithm="HS256")
     with pytest.raises(InvalidIdentity):
         IdentityVerifier(keys.public, audience="commerce").verify(forged)

@@ -88,7 +88,7 @@ async def test_spans_are_exported_over_otlp(component_app: Callable[[str], FastA
             await asyncio.to_thread(provider.force_flush)
         finally:
             await asyncio.to_thread(provider.shutdown)
-    [(path, headers, body)] = [r for r in received if r[0] == "/v1/traces"][:1]
+    [(_, headers, body)] = [r for r in received if r[0] == "/v1/traces"][:1]
     assert headers["content-type"] == "application/x-protobuf"
     assert b"GET /healthz" in body
     assert b"velox-billing" in body

@@ -98,7 +98,10 @@ def health_router() -> APIRouter:
         if all(v == "ok" for v in checks.values()):
             return JSONResponse({"status": "ok", "checks": checks})
         return problem_response(
-            503, "not-ready", "Not ready", "A dependency is unavailable",
+            503,
+            "not-ready",
+            "Not ready",
+            "A dependency is unavailable",
             extensions={"checks": checks},
         )
 
@@ -123,13 +126,17 @@ async def readiness(runtime: Runtime, timeout: float = 2.0) -> dict[str, str]:
     return dict(results)
 
 
-def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+def _lifespan(
+    spec: ServiceSpec,
+) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
     settings = spec.settings
     schema = spec.name.replace("-", "_")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url, schema=schema, pool_size=settings.db_pool_size)
+        engine = create_engine(
+            settings.database_url, schema=schema, pool_size=settings.db_pool_size
+        )
         redis = Redis.from_url(settings.redis_url, socket_timeout=5, health_check_interval=30)
         runtime = Runtime(
             settings=settings,

@@ -89,7 +89,7 @@ class UpstashCache:
             pipe.set(self._prefix + key, "0", ex=ttl_seconds, nx=True)
         pipe.incr(self._prefix + key)
         results = await pipe.exec()
-        return int(results[-1])
+        return int(str(results[-1]))
 
     async def close(self) -> None:
         await self._client.close()

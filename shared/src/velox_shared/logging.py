@@ -18,7 +18,12 @@ from velox_shared.context import current_request_id
 
 __all__ = ["JsonFormatter", "configure_logging"]
 
-_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName", "color_message"}
+_RESERVED = set(logging.makeLogRecord({}).__dict__) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -50,7 +55,7 @@ class JsonFormatter(logging.Formatter):
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever ``sys.stdout`` is at emit time (test runners swap it)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stdout
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from redis.asyncio import Redis
@@ -15,7 +15,7 @@ from velox_commerce.db.models import events as commerce_events
 from velox_shared.db import create_engine, session_factory
 from velox_shared.events import EventEnvelope, EventPayload, EventTables, StreamConsumer
 
-from tests.conftest import Servers, DbInfo
+from tests.conftest import DbInfo, Servers
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Ctx:
     handled: list[str] = field(default_factory=list)
 
 
-def payload_model(name: str) -> type[EventPayload]:
+def payload_model(name: str) -> Any:
     class Thing(EventPayload):
         event_type: ClassVar[str] = name
         n: int
@@ -136,3 +136,9 @@ async def redis_proxy(servers: Servers) -> AsyncIterator[RedisProxy]:
 
 
 Factory = Callable[..., StreamConsumer]
+
+
+async def entries(redis: Redis, stream: str) -> list[tuple[bytes, dict[bytes, bytes]]]:
+    """XRANGE of a whole stream, typed for the tests."""
+    result: Any = await redis.xrange(stream)
+    return list(result)

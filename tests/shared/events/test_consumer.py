@@ -11,8 +11,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 from velox_shared.events import EventEnvelope, StreamConsumer, new_envelope
 
-from tests.conftest import Servers, DbInfo
-from tests.shared.events.conftest import Ctx, drain, make_consumer, payload_model
+from tests.conftest import DbInfo, Servers
+from tests.shared.events.conftest import Ctx, drain, entries, make_consumer, payload_model
 
 
 async def add(redis: Redis, ctx: Ctx, count: int) -> list[EventEnvelope]:
@@ -71,8 +71,15 @@ async def test_a_failing_handler_is_retried_and_its_writes_roll_back(
             raise RuntimeError("downstream hiccup")
 
     consumer = StreamConsumer(
-        redis, ctx.sessions, ctx.tables, group="g", consumer="c1", streams=[ctx.stream],
-        handlers={ctx.event_type: flaky}, block_ms=50, claim_idle_ms=100,
+        redis,
+        ctx.sessions,
+        ctx.tables,
+        group="g",
+        consumer="c1",
+        streams=[ctx.stream],
+        handlers={ctx.event_type: flaky},
+        block_ms=50,
+        claim_idle_ms=100,
     )
     await consumer.ensure_groups()
     [envelope] = await add(redis, ctx, 1)
@@ -92,8 +99,15 @@ async def test_a_poison_message_goes_to_the_dead_letter_stream(ctx: Ctx, redis: 
         raise ValueError("cannot handle this")
 
     consumer = StreamConsumer(
-        redis, ctx.sessions, ctx.tables, group="g", consumer="c1", streams=[ctx.stream],
-        handlers={ctx.event_type: always_fails}, block_ms=50, claim_idle_ms=100,
+        redis,
+        ctx.sessions,
+        ctx.tables,
+        group="g",
+        consumer="c1",
+        streams=[ctx.stream],
+        handlers={ctx.event_type: always_fails},
+        block_ms=50,
+        claim_idle_ms=100,
         max_deliveries=3,
     )
     await consumer.ensure_groups()
@@ -103,7 +117,7 @@ async def test_a_poison_message_goes_to_the_dead_letter_stream(ctx: Ctx, redis: 
         if await redis.xlen(ctx.stream + ":dlq"):
             break
         await asyncio.sleep(0.05)
-    [(_, dead)] = await redis.xrange(ctx.stream + ":dlq")
+    [(_, dead)] = await entries(redis, ctx.stream + ":dlq")
     assert EventEnvelope.model_validate_json(dead[b"envelope"]).id == envelope.id
     assert dead[b"group"] == b"g"
     assert b"3 deliveries" in dead[b"error"]
@@ -115,7 +129,7 @@ async def test_an_invalid_envelope_is_dead_lettered_at_once(ctx: Ctx, redis: Red
     await consumer.ensure_groups()
     await redis.xadd(ctx.stream, {"envelope": b'{"id": "evt_1", "type": 42}'})
     await drain(consumer)
-    [(_, dead)] = await redis.xrange(ctx.stream + ":dlq")
+    [(_, dead)] = await entries(redis, ctx.stream + ":dlq")
     assert b"invalid envelope" in dead[b"error"]
     assert ctx.handled == []
     assert await pending(redis, ctx) == 0
@@ -147,8 +161,11 @@ async def test_a_consumer_killed_mid_message_loses_nothing(
         "EVENT_TYPE": ctx.event_type,
     }
     doomed = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.shared.events.crashing_consumer",
-        env=env, stdout=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "tests.shared.events.crashing_consumer",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
     )
     assert doomed.stdout is not None
     line = await asyncio.wait_for(doomed.stdout.readline(), 30)

@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 from velox_shared.events import EventEnvelope, OutboxRelay, publish
 from velox_shared.events import relay as relay_module
 
-from tests.shared.events.conftest import Ctx, RedisProxy, drain, make_consumer, payload_model
+from tests.shared.events.conftest import (
+    Ctx,
+    RedisProxy,
+    drain,
+    entries,
+    make_consumer,
+    payload_model,
+)
 
 
 async def publish_many(ctx: Ctx, count: int, *, per_tx: int = 10) -> list[EventEnvelope]:
@@ -26,7 +33,9 @@ async def publish_many(ctx: Ctx, count: int, *, per_tx: int = 10) -> list[EventE
 
 async def outbox_size(ctx: Ctx) -> int:
     async with ctx.engine.connect() as conn:
-        return int((await conn.execute(select(func.count()).select_from(ctx.tables.outbox))).scalar_one())
+        return int(
+            (await conn.execute(select(func.count()).select_from(ctx.tables.outbox))).scalar_one()
+        )
 
 
 async def wait_for(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
@@ -40,7 +49,7 @@ async def wait_for(predicate, timeout: float = 10.0) -> None:  # type: ignore[no
 async def test_committed_event_reaches_its_stream(ctx: Ctx, redis: Redis) -> None:
     [sent] = await publish_many(ctx, 1)
     moved = await OutboxRelay(ctx.engine, redis, ctx.tables).relay_once()
-    [(_, fields)] = await redis.xrange(ctx.stream)
+    [(_, fields)] = await entries(redis, ctx.stream)
     received = EventEnvelope.model_validate_json(fields[b"envelope"])
     assert moved == 1
     assert received == sent
@@ -51,10 +60,9 @@ async def test_committed_event_reaches_its_stream(ctx: Ctx, redis: Redis) -> Non
 
 async def test_rolled_back_event_is_never_published(ctx: Ctx, redis: Redis) -> None:
     thing = payload_model(ctx.event_type)
-    async with ctx.sessions() as session:
-        async with session.begin():
-            await publish(session, ctx.tables, thing(n=1))
-            await session.rollback()
+    async with ctx.sessions() as session, session.begin():
+        await publish(session, ctx.tables, thing(n=1))
+        await session.rollback()
     assert await OutboxRelay(ctx.engine, redis, ctx.tables).relay_once() == 0
     assert await redis.xlen(ctx.stream) == 0
 

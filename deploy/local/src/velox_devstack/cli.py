@@ -114,9 +114,18 @@ def process_specs(stack: Stack, host: str, base: int) -> list[ProcessSpec]:
 
 def uvicorn_argv(component: Component, host: str, base: int) -> list[str]:
     return [
-        sys.executable, "-m", "uvicorn", f"{component.package}.app:create_app", "--factory",
-        "--host", host, "--port", str(component.port(base)),
-        "--no-access-log", "--timeout-graceful-shutdown", "5",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        f"{component.package}.app:create_app",
+        "--factory",
+        "--host",
+        host,
+        "--port",
+        str(component.port(base)),
+        "--no-access-log",
+        "--timeout-graceful-shutdown",
+        "5",
     ]
 
 

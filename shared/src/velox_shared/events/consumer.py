@@ -108,9 +108,7 @@ class StreamConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                _log.warning(
-                    "consumer paused", extra={"group": self.group, "error": repr(exc)}
-                )
+                _log.warning("consumer paused", extra={"group": self.group, "error": repr(exc)})
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
 
@@ -124,7 +122,7 @@ class StreamConsumer:
         if now - self._last_prune >= 3600:
             self._last_prune = now
             await self.prune_processed()
-        reply = await self._redis.xreadgroup(
+        reply: Any = await self._redis.xreadgroup(
             self.group,
             self.consumer,
             {stream: ">" for stream in self._streams},
@@ -141,7 +139,7 @@ class StreamConsumer:
         """Take over messages idle longer than ``claim_idle_ms`` and process them."""
         handled = 0
         for stream in self._streams:
-            claimed = await self._redis.xautoclaim(
+            claimed: Any = await self._redis.xautoclaim(
                 stream,
                 self.group,
                 self.consumer,
@@ -161,8 +159,12 @@ class StreamConsumer:
 
     async def _delivery_counts(self, stream: str, messages: list[Message]) -> dict[str, int]:
         first, last = _s(messages[0][0]), _s(messages[-1][0])
-        pending = await self._redis.xpending_range(
-            stream, self.group, min=first, max=last, count=len(messages) * 2,
+        pending: Any = await self._redis.xpending_range(
+            stream,
+            self.group,
+            min=first,
+            max=last,
+            count=len(messages) * 2,
             consumername=self.consumer,
         )
         return {_s(p["message_id"]): int(p["times_delivered"]) for p in pending}
@@ -211,10 +213,8 @@ class StreamConsumer:
     async def _dead_letter(
         self, stream: str, message_id: str, fields: dict[Any, Any], reason: str
     ) -> None:
-        entry = {_s(k): v for k, v in fields.items()}
-        entry.update(
-            {"original_id": message_id, "group": self.group, "error": reason[:2000]}
-        )
+        entry: dict[Any, Any] = {_s(k): v for k, v in fields.items()}
+        entry.update({"original_id": message_id, "group": self.group, "error": reason[:2000]})
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.xadd(stream + DEAD_LETTER_SUFFIX, entry, maxlen=self._dlq_maxlen, approximate=True)
             pipe.xack(stream, self.group, message_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
@@ -47,7 +48,7 @@ class EventEnvelope(BaseModel):
     payload: dict[str, Any]
     request_id: str | None = None
 
-    def parse(self, model: type[EventPayloadT]) -> EventPayloadT:
+    def parse(self, model: builtins.type[EventPayloadT]) -> EventPayloadT:
         """The payload as its typed model."""
         return model.model_validate(self.payload)
 

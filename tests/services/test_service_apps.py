@@ -21,7 +21,9 @@ SERVICES = {
 
 
 @pytest.mark.parametrize("name", [*SERVICES, "gateway"])
-async def test_probes_and_metrics_answer(component_app: Callable[[str], FastAPI], name: str) -> None:
+async def test_probes_and_metrics_answer(
+    component_app: Callable[[str], FastAPI], name: str
+) -> None:
     async with serve(component_app(name)) as client:
         assert (await client.get("/healthz")).json() == {"status": "ok"}
         ready = await client.get("/readyz")

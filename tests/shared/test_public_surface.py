@@ -1,0 +1,98 @@
+"""The shared library's public surface is pinned: changing it is a deliberate act."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+SURFACE = {
+    "velox_shared.app": [
+        "Runtime",
+        "ServiceSpec",
+        "consumer_name",
+        "create_service_app",
+        "health_router",
+        "readiness",
+    ],
+    "velox_shared.auth": [
+        "PUBLIC_PATHS",
+        "CurrentIdentity",
+        "IdentityMiddleware",
+        "current_identity",
+    ],
+    "velox_shared.cache": ["Cache", "RedisCache", "UpstashCache", "create_cache"],
+    "velox_shared.context": [
+        "REQUEST_ID_HEADER",
+        "current_request_id",
+        "new_request_id",
+        "set_request_id",
+    ],
+    "velox_shared.db": [
+        "NAMING_CONVENTION",
+        "async_url",
+        "create_engine",
+        "make_base",
+        "ping",
+        "session_factory",
+        "session_scope",
+    ],
+    "velox_shared.errors": [
+        "PROBLEM_BASE",
+        "PROBLEM_JSON",
+        "BadRequest",
+        "Conflict",
+        "Forbidden",
+        "NotFound",
+        "ServiceUnavailable",
+        "TooManyRequests",
+        "Unauthorized",
+        "UnprocessableContent",
+        "VeloxError",
+        "install_error_handlers",
+        "problem_response",
+    ],
+    "velox_shared.events": [
+        "EventEnvelope",
+        "EventPayload",
+        "EventTables",
+        "Handler",
+        "OutboxRelay",
+        "StreamConsumer",
+        "event_tables",
+        "new_envelope",
+        "publish",
+        "stream_for",
+    ],
+    "velox_shared.identity": [
+        "IDENTITY_HEADER",
+        "ISSUER",
+        "Identity",
+        "IdentitySigner",
+        "IdentityVerifier",
+        "InvalidIdentity",
+        "generate_keypair",
+    ],
+    "velox_shared.logging": ["JsonFormatter", "configure_logging"],
+    "velox_shared.migrations": ["create_event_tables_v1", "drop_event_tables_v1", "run_migrations"],
+    "velox_shared.observability": [
+        "EVENTS_DEAD_LETTERED",
+        "EVENTS_HANDLED",
+        "EVENTS_PUBLISHED",
+        "HTTP_LATENCY",
+        "HTTP_REQUESTS",
+        "RequestContextMiddleware",
+        "init_sentry",
+        "init_tracing",
+        "metrics_response",
+    ],
+    "velox_shared.settings": ["PlatformSettings", "ServiceSettings", "service_settings_config"],
+}
+
+
+@pytest.mark.parametrize("module", sorted(SURFACE))
+def test_public_surface_is_pinned(module: str) -> None:
+    imported = importlib.import_module(module)
+    assert sorted(imported.__all__) == sorted(SURFACE[module])
+    for name in imported.__all__:
+        assert hasattr(imported, name), f"{module}.{name} is exported but missing"
