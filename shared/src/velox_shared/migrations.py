@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import zlib
 from typing import Any
 
 from alembic import context, op
@@ -45,6 +46,10 @@ def run_migrations(*, schema: str, metadata: MetaData) -> None:
     role = config.attributes.get("role") or context.get_x_argument(as_dictionary=True).get("role")
 
     def do_run(connection: Connection) -> None:
+        # Two migrators of one schema (replicas starting together) run one after the other.
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(schema.encode())}
+        )
         if role:
             connection.execute(text(f"SET ROLE {_quote(role)}"))
         connection.execute(text(f"SET search_path TO {_quote(schema)}"))

@@ -19,13 +19,15 @@ Environment = Literal["local", "test", "staging", "production"]
 
 def service_settings_config(prefix: str) -> SettingsConfigDict:
     """The settings config a service uses, e.g. ``service_settings_config("COMMERCE_")``."""
-    return SettingsConfigDict(env_prefix=prefix, env_file=".env", extra="ignore")
+    return SettingsConfigDict(env_prefix=prefix, extra="ignore")
 
 
 class PlatformSettings(BaseSettings):
     """Variables every process reads."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # Only the process environment: `make run`, containers and tests all set it, so there
+    # is one source of truth (a stray .env must not change what a test or service sees).
+    model_config = SettingsConfigDict(extra="ignore")
 
     environment: Environment = Field("local", validation_alias="VELOX_ENV")
     database_url: str = Field(validation_alias="DATABASE_URL")

@@ -54,7 +54,7 @@ def role_prefix() -> str:
     return os.environ.get("VELOX_DB_ROLE_PREFIX", "velox_")
 
 
-def start_stack() -> Stack:
+def start_stack(*, with_redis: bool = True) -> Stack:
     """Use DATABASE_URL / REDIS_URL when set; start embedded servers for what is not."""
     stack = Stack(os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", ""))
     try:
@@ -64,7 +64,7 @@ def start_stack() -> Stack:
             stack.admin_url = stack.postgres.start()
         else:
             say("using PostgreSQL from DATABASE_URL")
-        if not stack.redis_url:
+        if not stack.redis_url and with_redis:
             port = int(os.environ.get("VELOX_EMBEDDED_REDIS_PORT", "6380"))
             say(f"REDIS_URL not set: starting embedded Redis on 127.0.0.1:{port}")
             stack.redis = EmbeddedRedis(home() / "redis", port)
@@ -205,7 +205,7 @@ def cmd_run() -> int:
 
 
 def cmd_migrate() -> int:
-    stack = start_stack()
+    stack = start_stack(with_redis=False)
     try:
         started = time.monotonic()
         migrate_all(stack.admin_url, role_prefix())
