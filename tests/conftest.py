@@ -138,6 +138,8 @@ def app_env(
         monkeypatch.setenv("VELOX_IDENTITY_PUBLIC_KEY", keys.public)
         monkeypatch.setenv("VELOX_IDENTITY_PRIVATE_KEY", keys.private)
         monkeypatch.setenv("VELOX_ENV", "test")
+        monkeypatch.setenv("VELOX_SESSION_SECRET", "test-session-secret-" + "s" * 32)
+        monkeypatch.setenv("VELOX_API_KEY_PEPPER", "test-api-key-pepper-" + "p" * 32)
 
     return apply
 

@@ -7,6 +7,20 @@ import importlib
 import pytest
 
 SURFACE = {
+    "velox_shared.ids": ["new_id"],
+    "velox_shared.pagination": [
+        "CursorParam",
+        "InvalidCursor",
+        "LimitParam",
+        "Page",
+        "PageResult",
+        "decode_cursor",
+        "encode_cursor",
+        "paginate",
+    ],
+    "velox_shared.repository": ["Repository"],
+    "velox_shared.contracts.plans": ["Catalog", "Family", "Price", "Tier", "load_catalog"],
+    "velox_shared.contracts.usage": ["UsageRecorded"],
     "velox_shared.app": [
         "Runtime",
         "ServiceSpec",
@@ -62,6 +76,7 @@ SURFACE = {
         "event_tables",
         "new_envelope",
         "publish",
+        "publish_now",
         "stream_for",
     ],
     "velox_shared.identity": [

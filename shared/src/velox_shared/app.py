@@ -17,6 +17,7 @@ import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from fastapi import APIRouter, FastAPI, Request
@@ -78,6 +79,13 @@ class ServiceSpec:
     # The gateway is the trust boundary: it authenticates callers itself.
     require_identity: bool = True
     readiness_extra: Callable[[Runtime], Awaitable[dict[str, str]]] | None = None
+    # Extra per-process resources (built after the runtime, torn down before it).
+    resources: Callable[[FastAPI, Runtime], contextlib.AbstractAsyncContextManager[None]] | None = (
+        None
+    )
+    middleware: Sequence[tuple[type[Any], dict[str, Any]]] = ()
+    # The gateway serves a merged document instead of FastAPI's own.
+    own_openapi: bool = True
 
 
 def health_router() -> APIRouter:
@@ -153,7 +161,11 @@ def _lifespan(
         tasks = [asyncio.create_task(relay.run(), name=f"{spec.name}-relay")]
         tasks += [asyncio.create_task(c.run(), name=f"{c.group}-consumer") for c in consumers]
         try:
-            yield
+            if spec.resources is not None:
+                async with spec.resources(app, runtime):
+                    yield
+            else:
+                yield
         finally:
             for task in tasks:
                 task.cancel()
@@ -195,6 +207,8 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         version=spec.version,
         lifespan=_lifespan(spec),
         redoc_url=None,
+        openapi_url="/openapi.json" if spec.own_openapi else None,
+        docs_url="/docs" if spec.own_openapi else None,
     )
     app.state.readiness_extra = spec.readiness_extra
     install_error_handlers(app)
@@ -205,6 +219,8 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             verifier=verifier,
             public_paths=PUBLIC_PATHS | spec.extra_public_paths,
         )
+    for middleware, options in spec.middleware:
+        app.add_middleware(middleware, **options)  # type: ignore[arg-type]
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     app.include_router(health_router())
     for router in spec.routers:

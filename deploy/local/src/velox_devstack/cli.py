@@ -7,6 +7,7 @@ import asyncio
 import fcntl
 import json
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -94,6 +95,26 @@ def identity_keys() -> tuple[str, str]:
     return priv_file.read_text(), pub_file.read_text()
 
 
+def local_secret(name: str) -> str:
+    """A random secret kept in home (or the environment's value), e.g. the API key pepper."""
+    env = os.environ.get(name)
+    if env:
+        return env
+    path = home() / "identity" / name.lower()
+    path.parent.mkdir(exist_ok=True, mode=0o700)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def write_gateway_env(env: dict[str, str]) -> None:
+    """What the ``velox`` operator console needs to reach the local stack."""
+    path = home() / "gateway.env"
+    path.write_text("".join(f"{k}={json.dumps(v)}\n" for k, v in sorted(env.items())))
+    path.chmod(0o600)
+
+
 def process_specs(stack: Stack, host: str, base: int) -> list[ProcessSpec]:
     private, public = identity_keys()
     urls = {c.name: f"http://{host}:{c.port(base)}" for c in COMPONENTS if c.name != "gateway"}
@@ -108,6 +129,9 @@ def process_specs(stack: Stack, host: str, base: int) -> list[ProcessSpec]:
         if component.name == "gateway":
             env["VELOX_IDENTITY_PRIVATE_KEY"] = private
             env["VELOX_SERVICE_URLS"] = json.dumps(urls)
+            env["VELOX_SESSION_SECRET"] = local_secret("VELOX_SESSION_SECRET")
+            env["VELOX_API_KEY_PEPPER"] = local_secret("VELOX_API_KEY_PEPPER")
+            write_gateway_env(env)
         specs.append(ProcessSpec(component.name, uvicorn_argv(component, host, base), env))
     return specs
 

@@ -8,6 +8,7 @@ reclaims stuck messages and dead-letters poison ones.
 """
 
 from velox_shared.events.consumer import Handler, StreamConsumer
+from velox_shared.events.direct import publish_now
 from velox_shared.events.envelope import EventEnvelope, EventPayload, new_envelope, stream_for
 from velox_shared.events.outbox import publish
 from velox_shared.events.relay import OutboxRelay
@@ -23,5 +24,6 @@ __all__ = [
     "event_tables",
     "new_envelope",
     "publish",
+    "publish_now",
     "stream_for",
 ]

@@ -1,0 +1,1 @@
+"""Wire contracts between services: pydantic models (and the plan catalogue they describe)."""
