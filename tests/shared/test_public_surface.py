@@ -48,6 +48,7 @@ SURFACE = {
         "create_engine",
         "make_base",
         "ping",
+        "schema_metadata",
         "session_factory",
         "session_scope",
     ],

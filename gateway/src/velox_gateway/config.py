@@ -1,4 +1,6 @@
-"""Gateway settings: platform variables, the identity signing key and the service map."""
+"""Gateway settings: platform variables, signing keys and secrets, the service map, limits."""
+
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from velox_shared.settings import ServiceSettings, service_settings_config
@@ -22,3 +24,21 @@ class Settings(ServiceSettings):
         default_factory=lambda: dict(DEFAULT_SERVICE_URLS),
         validation_alias="VELOX_SERVICE_URLS",
     )
+    session_secret: SecretStr = Field(
+        validation_alias="VELOX_SESSION_SECRET",
+        min_length=32,
+        description="HMAC key of user access tokens.",
+    )
+    api_key_pepper: SecretStr = Field(
+        validation_alias="VELOX_API_KEY_PEPPER",
+        min_length=32,
+        description="HMAC key under which API keys are stored (never the keys themselves).",
+    )
+    key_environment: Literal["live", "test"] = "test"
+    access_token_ttl_seconds: int = Field(900, ge=60, le=86_400)
+    refresh_token_ttl_days: int = Field(30, ge=1, le=365)
+    max_body_bytes: int = Field(110 * 1024 * 1024, ge=1024)
+    cors_origins: list[str] = Field(default_factory=list)
+    route_policy_file: str | None = None
+    login_attempts_per_email: int = Field(5, ge=1)
+    login_attempts_per_ip_per_minute: int = Field(20, ge=1)

@@ -25,6 +25,7 @@ __all__ = [
     "create_engine",
     "make_base",
     "ping",
+    "schema_metadata",
     "session_factory",
     "session_scope",
 ]
@@ -93,11 +94,22 @@ def session_scope(
     return dependency
 
 
+def schema_metadata(schema: str) -> MetaData:
+    """Metadata pinned to ``schema`` with the shared naming convention.
+
+    Example::
+
+        class Base(DeclarativeBase):
+            metadata = schema_metadata("gateway")
+    """
+    return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
+
+
 def make_base(schema: str) -> type[DeclarativeBase]:
     """A declarative base whose metadata is pinned to ``schema``, so no model lands elsewhere."""
 
     class Base(DeclarativeBase):
-        metadata = MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
+        metadata = schema_metadata(schema)
 
     return Base
 

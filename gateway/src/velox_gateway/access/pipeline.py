@@ -1,0 +1,176 @@
+"""The proxied request path: authenticate, scope, rate limit, entitlement, quota, forward.
+
+Each step raises a problem the caller can act on; the response of a forwarded call carries
+the ``RateLimit-*`` headers of the decision that let it through.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import UTC, datetime
+
+from redis.exceptions import RedisError
+from starlette.requests import Request
+from starlette.responses import Response
+from velox_shared.context import current_request_id
+from velox_shared.contracts.plans import Family, Tier
+from velox_shared.contracts.usage import UsageRecorded
+from velox_shared.errors import NotFound, ServiceUnavailable
+from velox_shared.events import new_envelope, publish, publish_now
+from velox_shared.identity import Identity
+
+from velox_gateway.access.authenticate import authenticate
+from velox_gateway.access.policy import Requirement
+from velox_gateway.access.principal import Principal
+from velox_gateway.context import GatewayContext
+from velox_gateway.errors import EntitlementRequired, InsufficientScope, QuotaExceeded, RateLimited
+from velox_gateway.limits import QuotaUnavailable, RateDecision
+
+_log = logging.getLogger("velox.gateway.access")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class UnknownApi(NotFound):
+    problem = "unknown-api"
+    title = "No such API"
+
+
+def rate_headers(decision: RateDecision) -> dict[str, str]:
+    headers = {
+        "RateLimit-Limit": str(decision.limit),
+        "RateLimit-Remaining": str(max(0, decision.remaining)),
+        "RateLimit-Reset": str(math.ceil(decision.reset_after)),
+    }
+    if not decision.allowed:
+        headers["Retry-After"] = str(max(1, math.ceil(decision.retry_after)))
+    return headers
+
+
+async def handle(request: Request, context: GatewayContext) -> Response:
+    """Everything under a service prefix goes through here."""
+    principal = await authenticate(request, context)
+    request.state.principal = principal
+    family = context.catalog.family_for_path(request.url.path)
+    if family is None:
+        raise UnknownApi(f"No Velox API is served at {request.url.path}.")
+    method = request.method
+    scope = f"{family.name}:{'read' if method in SAFE_METHODS else 'write'}"
+    if not principal.has_scope(scope):
+        raise InsufficientScope(f"This key lacks the scope {scope!r}.", extensions={"scope": scope})
+    tier = await context.plans.tier(principal.account_id, family.name)
+    headers = rate_headers(await _rate_limit(context, principal, family, tier))
+    requirement = context.policy.match(method, request.url.path)
+    units = await _entitle_and_meter(context, principal, family, tier, requirement, headers)
+    identity = Identity(
+        account_id=principal.account_id,
+        principal_id=principal.principal_id,
+        plan=f"{family.name}:{tier.name}",
+        scopes=principal.scopes,
+        request_id=current_request_id(),
+    )
+    try:
+        response = await context.proxy.forward(request, service=family.service, identity=identity)
+    except Exception:
+        await _refund(context, principal, requirement, units)
+        raise
+    if units and response.status_code >= 400:
+        await _refund(context, principal, requirement, units)
+    elif units and requirement and requirement.quota:
+        await _record_usage(context, principal, requirement.quota, units)
+    response.headers.update(headers)
+    return response
+
+
+async def _rate_limit(
+    context: GatewayContext, principal: Principal, family: Family, tier: Tier
+) -> RateDecision:
+    decision = await context.rate.check_many(
+        [
+            (f"{family.name}:p:{principal.principal_id}", tier.rate_per_minute, tier.burst),
+            (f"{family.name}:a:{principal.account_id}", tier.rate_per_minute, tier.burst),
+        ]
+    )
+    if not decision.allowed:
+        raise RateLimited(
+            f"The {family.name}:{tier.name} plan allows {tier.rate_per_minute} requests a "
+            f"minute (burst {tier.burst}); retry after the Retry-After seconds.",
+            headers=rate_headers(decision),
+            extensions={"limit": tier.rate_per_minute, "plan": f"{family.name}:{tier.name}"},
+        )
+    return decision
+
+
+async def _entitle_and_meter(
+    context: GatewayContext,
+    principal: Principal,
+    family: Family,
+    tier: Tier,
+    requirement: Requirement | None,
+    headers: dict[str, str],
+) -> int:
+    if requirement is None:
+        return 0
+    if requirement.feature and requirement.feature not in tier.features:
+        needed = context.catalog.cheapest_tier_with(family.name, requirement.feature)
+        plan = f"{family.name}:{needed}" if needed else None
+        raise EntitlementRequired(
+            f"{requirement.feature} is not part of {family.name}:{tier.name}"
+            + (f"; it is included from the {plan} plan." if plan else "."),
+            extensions={"feature": requirement.feature, "required_plan": plan},
+        )
+    if not requirement.quota:
+        return 0
+    limit = tier.quotas.get(requirement.quota)
+    try:
+        decision = await context.quotas.consume(
+            principal.account_id, requirement.quota, limit=limit, units=requirement.units
+        )
+    except QuotaUnavailable:
+        raise ServiceUnavailable(
+            "Quota accounting is unavailable; retry shortly.", headers={"Retry-After": "5"}
+        ) from None
+    if not decision.allowed:
+        retry = max(1, int((decision.resets_at - datetime.now(UTC)).total_seconds()))
+        raise QuotaExceeded(
+            f"The monthly quota of {decision.limit} {requirement.quota} for "
+            f"{family.name}:{tier.name} is used up; it resets at {decision.resets_at.isoformat()}.",
+            headers={**headers, "Retry-After": str(retry)},
+            extensions={
+                "quota": requirement.quota,
+                "limit": decision.limit,
+                "used": decision.used,
+                "resets_at": decision.resets_at.isoformat(),
+            },
+        )
+    return requirement.units
+
+
+async def _refund(
+    context: GatewayContext, principal: Principal, requirement: Requirement | None, units: int
+) -> None:
+    if not units or requirement is None or not requirement.quota:
+        return
+    try:
+        await context.quotas.refund(principal.account_id, requirement.quota, units=units)
+    except (QuotaUnavailable, RedisError):
+        _log.warning("quota refund failed", extra={"account_id": principal.account_id})
+
+
+async def _record_usage(
+    context: GatewayContext, principal: Principal, operation: str, units: int
+) -> None:
+    payload = UsageRecorded(
+        account_id=principal.account_id,
+        principal_id=principal.principal_id,
+        operation=operation,
+        units=units,
+        period=datetime.now(UTC).strftime("%Y-%m"),
+    )
+    envelope = new_envelope(payload, account_id=principal.account_id)
+    try:
+        await publish_now(context.runtime.redis, envelope)
+    except RedisError:
+        # Not lost: the outbox keeps it and the relay publishes it once Redis is back.
+        async with context.runtime.sessions() as session, session.begin():
+            await publish(session, context.runtime.events, envelope)

@@ -1,0 +1,55 @@
+"""FastAPI dependencies of the gateway, as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from velox_gateway.access.authenticate import authenticate
+from velox_gateway.access.principal import Principal
+from velox_gateway.context import GatewayContext
+from velox_gateway.errors import InsufficientRole
+
+
+def get_context(request: Request) -> GatewayContext:
+    context: GatewayContext = request.app.state.gateway
+    return context
+
+
+ContextDep = Annotated[GatewayContext, Depends(get_context)]
+
+
+async def get_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
+    async with context.runtime.sessions() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def get_principal(request: Request, context: ContextDep) -> Principal:
+    principal = await authenticate(request, context)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_manager(principal: CurrentPrincipal) -> Principal:
+    if not principal.is_manager:
+        raise InsufficientRole(
+            "Log in as an account owner or admin (API keys cannot manage keys or members)."
+        )
+    return principal
+
+
+ManagerPrincipal = Annotated[Principal, Depends(get_manager)]

@@ -1,0 +1,217 @@
+"""A partner's whole journey through real processes: sign up, key, call, limits, refusal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from velox_shared.contracts.plans import load_catalog
+
+from tests.conftest import DbInfo, Servers
+from tests.e2e.stack import Stack, free_port_base
+
+pytestmark = pytest.mark.e2e
+
+
+def make_catalogue(tmp: Path) -> str:
+    """The shipped catalogue, with limits small enough to reach in a test."""
+    data: dict[str, Any] = json.loads(load_catalog().model_dump_json())
+    vin_free = data["families"]["vin"]["tiers"]["free"]
+    vin_free.update(rate_per_minute=1, burst=5)
+    billing = data["families"]["billing"]["tiers"]
+    billing["free"]["quotas"] = {"billing.lookups": 3}
+    billing["pro"] = {
+        **billing["free"],
+        "name": "pro",
+        "features": ["billing.manage", "billing.family"],
+        "price": {"amount": 500, "currency": "USD", "interval": "month"},
+        "quotas": {"billing.lookups": None},
+    }
+    path = tmp / "plans.json"
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+def make_policy(tmp: Path) -> str:
+    rules = [
+        {"method": "GET", "path": "/v1/billing/plans/{family}", "feature": "billing.family"},
+        {"method": "GET", "path": "/v1/billing/plans", "quota": "billing.lookups"},
+    ]
+    path = tmp / "policy.json"
+    path.write_text(json.dumps({"rules": rules}))
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+async def stack(
+    tmp_path_factory: pytest.TempPathFactory, database: DbInfo, servers: Servers
+) -> AsyncIterator[Stack]:
+    tmp = tmp_path_factory.mktemp("gwflow")
+    running = Stack(
+        tmp,
+        {
+            "DATABASE_URL": database.admin_url,
+            "REDIS_URL": servers.redis_url,
+            "VELOX_DB_ROLE_PREFIX": database.role_prefix,
+            "VELOX_PLANS_FILE": make_catalogue(tmp),
+            "GATEWAY_ROUTE_POLICY_FILE": make_policy(tmp),
+        },
+    )
+    await running.start()
+    await running.wait_ready()
+    yield running
+    await running.kill()
+
+
+def gateway_env(stack: Stack) -> dict[str, str]:
+    lines = (stack.home / "gateway.env").read_text().splitlines()
+    env = {k: json.loads(v) for k, _, v in (line.partition("=") for line in lines)}
+    return {**stack.env, **env}
+
+
+async def velox_cli(stack: Stack, *args: str) -> dict[str, Any]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "velox_gateway.cli",
+        *args,
+        env=gateway_env(stack),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+@pytest.fixture(scope="module")
+async def second_gateway(stack: Stack) -> AsyncIterator[str]:
+    """Another gateway process on the same Redis and database; trading is unreachable."""
+    port = free_port_base()
+    env = gateway_env(stack)
+    urls = json.loads(env["VELOX_SERVICE_URLS"])
+    urls["trading"] = f"http://127.0.0.1:{port + 1}"  # nothing listens there
+    env["VELOX_SERVICE_URLS"] = json.dumps(urls)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "velox_gateway.app:create_app",
+        "--factory",
+        "--port",
+        str(port),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient() as client:
+        for _ in range(200):
+            try:
+                if (await client.get(url + "/healthz")).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                await asyncio.sleep(0.1)
+    yield url
+    process.terminate()
+    await process.wait()
+
+
+async def test_partner_signs_up_gets_a_key_and_calls_a_service(stack: Stack) -> None:
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=10) as client:
+        signup = await client.post(
+            "/v1/auth/signup",
+            json={
+                "email": f"p{os.getpid()}@e2e.example.com",
+                "password": "e2e password!",
+                "account_name": "e2e",
+            },
+        )
+        assert signup.status_code == 201, signup.text
+        token = signup.json()["access_token"]
+        key = (
+            await client.post(
+                "/v1/api-keys", json={"name": "ci"}, headers={"Authorization": f"Bearer {token}"}
+            )
+        ).json()["key"]
+        plans = await client.get("/v1/billing/plans", headers={"X-API-Key": key})
+    assert plans.status_code == 200
+    assert {f["family"] for f in plans.json()["families"]} >= {"vin", "billing"}
+    assert plans.headers["ratelimit-limit"]
+    assert int(plans.headers["ratelimit-remaining"]) >= 0
+    assert plans.headers["x-request-id"]
+
+
+async def test_rate_limit_admits_exactly_the_burst(stack: Stack) -> None:
+    made = await velox_cli(stack, "accounts", "create", "--name", "rl", "--plan", "vin:free")
+    headers = {"X-API-Key": made["api_key"]}
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as client:
+        responses = await asyncio.gather(
+            *(client.get("/v1/vin/anything", headers=headers) for _ in range(20))
+        )
+    limited = [r for r in responses if r.status_code == 429]
+    assert len(responses) - len(limited) == 5  # burst 5, one more per minute
+    assert all(r.json()["type"].endswith("/rate-limited") for r in limited)
+    assert all(int(r.headers["retry-after"]) >= 1 for r in limited)
+
+
+async def test_quota_then_entitlement_refusals(stack: Stack) -> None:
+    made = await velox_cli(stack, "accounts", "create", "--name", "q", "--plan", "billing:free")
+    headers = {"X-API-Key": made["api_key"]}
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=10) as client:
+        codes = [
+            (await client.get("/v1/billing/plans", headers=headers)).status_code for _ in range(4)
+        ]
+        exhausted = await client.get("/v1/billing/plans", headers=headers)
+        denied = await client.get("/v1/billing/plans/vin", headers=headers)
+        usage = await client.get("/v1/usage", headers=headers)
+    assert codes == [200, 200, 200, 429]
+    assert exhausted.json()["type"].endswith("/quota-exceeded")
+    assert denied.status_code == 403
+    assert denied.json()["feature"] == "billing.family"
+    assert denied.json()["required_plan"] == "billing:pro"
+    lookups = next(i for i in usage.json()["items"] if i["operation"] == "billing.lookups")
+    assert (lookups["used"], lookups["limit"], lookups["remaining"]) == (3, 3, 0)
+    upgraded = await velox_cli(
+        stack, "accounts", "set-plan", made["account_id"], "--plan", "billing:pro"
+    )
+    assert upgraded["plans"]["billing"] == "pro"
+    await asyncio.sleep(2.5)  # plan caches live at most two seconds
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=10) as client:
+        allowed = await client.get("/v1/billing/plans/vin", headers=headers)
+    assert allowed.status_code == 200
+
+
+async def test_revocation_reaches_another_gateway_within_a_second(
+    stack: Stack, second_gateway: str
+) -> None:
+    made = await velox_cli(stack, "accounts", "create", "--name", "rv", "--plan", "billing:pro")
+    headers = {"X-API-Key": made["api_key"]}
+    async with httpx.AsyncClient(timeout=10) as client:
+        assert (await client.get(second_gateway + "/v1/usage", headers=headers)).status_code == 200
+        await velox_cli(stack, "keys", "revoke", made["api_key_id"])
+        await asyncio.sleep(1.0)
+        refused = await client.get(second_gateway + "/v1/usage", headers=headers)
+    assert refused.status_code == 401
+
+
+async def test_a_service_that_is_down_answers_503_quickly(
+    second_gateway: str, stack: Stack
+) -> None:
+    made = await velox_cli(stack, "accounts", "create", "--name", "down", "--plan", "trading:pro")
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.get(
+            second_gateway + "/v1/trading/strategies", headers={"X-API-Key": made["api_key"]}
+        )
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "trading" in response.json()["detail"]
