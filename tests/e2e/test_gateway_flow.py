@@ -13,7 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from openapi_spec_validator import validate
+from redis.asyncio import Redis
 from velox_shared.contracts.plans import load_catalog
+from velox_shared.contracts.usage import UsageRecorded
+from velox_shared.events import EventEnvelope
 
 from tests.conftest import DbInfo, Servers
 from tests.e2e.stack import Stack, free_port_base
@@ -215,3 +219,42 @@ async def test_a_service_that_is_down_answers_503_quickly(
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert "trading" in response.json()["detail"]
+
+
+async def test_metered_calls_emit_usage_events_for_billing(stack: Stack, servers: Servers) -> None:
+    made = await velox_cli(stack, "accounts", "create", "--name", "use", "--plan", "billing:free")
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=10) as client:
+        for _ in range(2):
+            ok = await client.get("/v1/billing/plans", headers={"X-API-Key": made["api_key"]})
+            assert ok.status_code == 200
+    redis = Redis.from_url(servers.redis_url)
+    try:
+        entries: Any = await redis.xrevrange("velox:events:gateway", count=500)
+    finally:
+        await redis.aclose()
+    mine = [
+        EventEnvelope.model_validate_json(fields[b"envelope"])
+        for _, fields in entries
+        if made["account_id"].encode() in fields[b"envelope"]
+    ]
+    assert [e.type for e in mine] == ["gateway.usage.recorded"] * 2
+    usage = UsageRecorded.model_validate(mine[0].payload)
+    assert (usage.operation, usage.units, usage.principal_id) == (
+        "billing.lookups",
+        1,
+        made["api_key_id"],
+    )
+
+
+async def test_one_openapi_document_for_the_platform(stack: Stack) -> None:
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=10) as client:
+        document = (await client.get("/openapi.json")).json()
+        docs = await client.get("/docs")
+    validate(document)
+    assert document["openapi"].startswith("3.1")
+    assert {"/v1/auth/signup", "/v1/api-keys", "/v1/accounts/me", "/v1/billing/plans"} <= set(
+        document["paths"]
+    )
+    assert {"ApiKeyHeader", "BearerAuth"} <= set(document["components"]["securitySchemes"])
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()

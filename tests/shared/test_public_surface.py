@@ -77,6 +77,7 @@ SURFACE = {
         "event_tables",
         "new_envelope",
         "publish",
+        "publish_many",
         "publish_now",
         "stream_for",
     ],

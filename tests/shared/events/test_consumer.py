@@ -94,6 +94,38 @@ async def test_a_failing_handler_is_retried_and_its_writes_roll_back(
     assert await redis.xlen(ctx.stream + ":dlq") == 0
 
 
+async def test_one_failing_event_in_a_batch_does_not_hold_back_the_others(
+    ctx: Ctx, redis: Redis
+) -> None:
+    sent: list[EventEnvelope] = []
+
+    async def picky(envelope: EventEnvelope, session: AsyncSession) -> None:
+        ctx.handled.append(envelope.id)
+        if envelope.id == sent[2].id:
+            raise RuntimeError("this one is bad")
+
+    consumer = StreamConsumer(
+        redis,
+        ctx.sessions,
+        ctx.tables,
+        group="g",
+        consumer="c1",
+        streams=[ctx.stream],
+        handlers={ctx.event_type: picky},
+        block_ms=50,
+        claim_idle_ms=60_000,
+    )
+    await consumer.ensure_groups()
+    sent.extend(await add(redis, ctx, 5))
+    await consumer.poll()
+    # The batch ran once and rolled back at the bad event, then each event ran alone.
+    assert ctx.handled[:3] == [e.id for e in sent[:3]]
+    assert ctx.handled[3:] == [e.id for e in sent]
+    assert await pending(redis, ctx) == 1  # only the bad one waits for a retry
+    detail = await redis.xpending_range(ctx.stream, "g", min="-", max="+", count=10)
+    assert len(detail) == 1
+
+
 async def test_a_poison_message_goes_to_the_dead_letter_stream(ctx: Ctx, redis: Redis) -> None:
     async def always_fails(envelope: EventEnvelope, session: AsyncSession) -> None:
         raise ValueError("cannot handle this")

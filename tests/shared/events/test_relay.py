@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy import func, select
-from velox_shared.events import EventEnvelope, OutboxRelay, publish
+from velox_shared.events import EventEnvelope, OutboxRelay, publish, publish_many
 from velox_shared.events import relay as relay_module
 
 from tests.shared.events.conftest import (
@@ -21,7 +21,7 @@ from tests.shared.events.conftest import (
 )
 
 
-async def publish_many(ctx: Ctx, count: int, *, per_tx: int = 10) -> list[EventEnvelope]:
+async def publish_in_batches(ctx: Ctx, count: int, *, per_tx: int = 10) -> list[EventEnvelope]:
     thing = payload_model(ctx.event_type)
     sent: list[EventEnvelope] = []
     for start in range(0, count, per_tx):
@@ -47,7 +47,7 @@ async def wait_for(predicate, timeout: float = 10.0) -> None:  # type: ignore[no
 
 
 async def test_committed_event_reaches_its_stream(ctx: Ctx, redis: Redis) -> None:
-    [sent] = await publish_many(ctx, 1)
+    [sent] = await publish_in_batches(ctx, 1)
     moved = await OutboxRelay(ctx.engine, redis, ctx.tables).relay_once()
     [(_, fields)] = await entries(redis, ctx.stream)
     received = EventEnvelope.model_validate_json(fields[b"envelope"])
@@ -56,6 +56,22 @@ async def test_committed_event_reaches_its_stream(ctx: Ctx, redis: Redis) -> Non
     assert received.account_id == "acc_1"
     assert received.payload == {"n": 0}
     assert await outbox_size(ctx) == 0
+
+
+async def test_several_events_go_to_the_outbox_in_one_call_in_order(ctx: Ctx, redis: Redis) -> None:
+    thing = payload_model(ctx.event_type)
+    async with ctx.sessions() as session, session.begin():
+        sent = await publish_many(
+            session, ctx.tables, [thing(n=n) for n in range(3)], account_id="acc_1"
+        )
+        assert await publish_many(session, ctx.tables, []) == []
+    assert await OutboxRelay(ctx.engine, redis, ctx.tables).relay_once() == 3
+    received = [
+        EventEnvelope.model_validate_json(f[b"envelope"])
+        for _, f in await entries(redis, ctx.stream)
+    ]
+    assert received == sent
+    assert [e.payload["n"] for e in received] == [0, 1, 2]
 
 
 async def test_rolled_back_event_is_never_published(ctx: Ctx, redis: Redis) -> None:
@@ -75,7 +91,7 @@ async def test_outbox_holds_events_while_redis_is_down_then_delivers(
     task = asyncio.create_task(relay.run())
     try:
         await redis_proxy.stop()
-        await publish_many(ctx, 25)
+        await publish_in_batches(ctx, 25)
         await asyncio.sleep(1.0)  # the relay keeps trying against a dead Redis
         assert await outbox_size(ctx) == 25
         assert await redis.xlen(ctx.stream) == 0
@@ -94,7 +110,7 @@ async def test_outbox_holds_events_while_redis_is_down_then_delivers(
 async def test_relay_dying_after_publishing_duplicates_but_consumers_handle_once(
     ctx: Ctx, redis: Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sent = await publish_many(ctx, 30)
+    sent = await publish_in_batches(ctx, 30)
 
     def crash(*_: object) -> None:
         raise RuntimeError("relay killed between XADD and DELETE")
@@ -117,7 +133,7 @@ async def test_relay_wakes_on_commit_without_waiting_for_the_poll(ctx: Ctx, redi
     task = asyncio.create_task(relay.run())
     try:
         await asyncio.sleep(0.3)  # relay is listening and idle
-        await publish_many(ctx, 3)
+        await publish_in_batches(ctx, 3)
 
         async def arrived() -> bool:
             return await redis.xlen(ctx.stream) == 3
@@ -129,7 +145,7 @@ async def test_relay_wakes_on_commit_without_waiting_for_the_poll(ctx: Ctx, redi
 
 
 async def test_streams_are_trimmed_to_their_cap(ctx: Ctx, redis: Redis) -> None:
-    await publish_many(ctx, 600, per_tx=100)
+    await publish_in_batches(ctx, 600, per_tx=100)
     relay = OutboxRelay(ctx.engine, redis, ctx.tables, stream_maxlen=100, batch_size=50)
     while await relay.relay_once():
         pass

@@ -1,7 +1,7 @@
 """Events over Redis Streams: typed envelopes, a transactional outbox, a relay and consumers.
 
-Producer side: :func:`publish` writes an event to the service's outbox table in the
-caller's transaction; :class:`OutboxRelay` moves committed rows to Redis streams.
+Producer side: :func:`publish` (or :func:`publish_many`) writes events to the service's outbox table
+in the caller's transaction; :class:`OutboxRelay` moves committed rows to Redis streams.
 Consumer side: :class:`StreamConsumer` reads with a consumer group, records processed
 event ids in the same transaction as the handler's writes, acknowledges after commit,
 reclaims stuck messages and dead-letters poison ones.
@@ -10,7 +10,7 @@ reclaims stuck messages and dead-letters poison ones.
 from velox_shared.events.consumer import Handler, StreamConsumer
 from velox_shared.events.direct import publish_now
 from velox_shared.events.envelope import EventEnvelope, EventPayload, new_envelope, stream_for
-from velox_shared.events.outbox import publish
+from velox_shared.events.outbox import publish, publish_many
 from velox_shared.events.relay import OutboxRelay
 from velox_shared.events.tables import EventTables, event_tables
 
@@ -24,6 +24,7 @@ __all__ = [
     "event_tables",
     "new_envelope",
     "publish",
+    "publish_many",
     "publish_now",
     "stream_for",
 ]

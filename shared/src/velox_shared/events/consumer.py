@@ -1,10 +1,16 @@
 """Consumer-group readers with idempotent handling, reclaiming and dead-lettering.
 
-Each message is handled in one database transaction that first records
-``(group, event_id)`` in ``processed_events``; a duplicate delivery finds the row and does
-nothing, so a group handles each event once. The message is acknowledged only after that
-transaction commits. A consumer that dies mid-message leaves it pending; after
-``claim_idle_ms`` another consumer takes it over with XAUTOCLAIM. A message delivered more
+A batch read with XREADGROUP is handled in one database transaction that first records
+every ``(group, event_id)`` in ``processed_events`` (one multi-row insert; ids already
+there are duplicates and are skipped), then runs the handlers in stream order. The batch is
+acknowledged (one XACK) only after that transaction commits. If any handler fails, the
+batch transaction rolls back and each message is retried alone in its own transaction, so
+one bad event never holds back the others and only it stays pending. Handlers must keep
+their effects inside the session they are given (other services hear of them through the
+outbox), since a batch that rolls back runs its handlers again one by one.
+
+A consumer that dies mid-batch leaves its messages pending; after ``claim_idle_ms``
+another consumer takes them over with XAUTOCLAIM. A message delivered more
 than ``max_deliveries`` times, or one that is not a valid envelope, goes to
 ``<stream>:dlq`` with the error and is acknowledged.
 """
@@ -130,10 +136,58 @@ class StreamConsumer:
             block=self._block_ms,
         )
         for stream, messages in reply or []:
-            for message_id, fields in messages:
-                await self._process(_s(stream), _s(message_id), fields, deliveries=1)
-                handled += 1
+            await self._process_batch(_s(stream), messages)
+            handled += len(messages)
         return handled
+
+    async def _process_batch(self, stream: str, messages: list[Message]) -> None:
+        """Handle a freshly read batch in one transaction; fall back to one by one on error."""
+        ready: list[tuple[str, EventEnvelope, Handler | None]] = []
+        for message_id, fields in messages:
+            mid = _s(message_id)
+            raw = fields.get(b"envelope", fields.get("envelope"))
+            try:
+                envelope = EventEnvelope.model_validate_json(raw or b"")
+            except ValidationError as exc:
+                await self._dead_letter(stream, mid, fields, f"invalid envelope: {exc}")
+                continue
+            ready.append((mid, envelope, self._handlers.get(envelope.type)))
+        if not ready:
+            return
+        try:
+            await self._handle_batch([(env, h) for _, env, h in ready if h is not None])
+        except Exception as exc:
+            _log.info(
+                "batch failed, handling its events one by one",
+                extra={"group": self.group, "size": len(ready), "error": repr(exc)},
+            )
+            fields_by_id = {_s(mid): fields for mid, fields in messages}
+            for mid, _, _ in ready:
+                await self._process(stream, mid, fields_by_id[mid], deliveries=1)
+            return
+        await self._redis.xack(stream, self.group, *[mid for mid, _, _ in ready])
+        handled = sum(1 for _, _, h in ready if h is not None)
+        if handled:
+            EVENTS_HANDLED.labels(self.group, "ok").inc(handled)
+        if handled < len(ready):
+            EVENTS_HANDLED.labels(self.group, "ignored").inc(len(ready) - handled)
+
+    async def _handle_batch(self, batch: list[tuple[EventEnvelope, Handler]]) -> None:
+        if not batch:
+            return
+        async with self._sessions() as session, session.begin():
+            # executemany with RETURNING: SQLAlchemy sends it as one multi-row INSERT.
+            inserted = await session.execute(
+                insert(self._processed)
+                .on_conflict_do_nothing()
+                .returning(self._processed.c.event_id),
+                [{"consumer_group": self.group, "event_id": e.id} for e, _ in batch],
+            )
+            first_time = set(inserted.scalars())
+            for envelope, handler in batch:
+                if envelope.id in first_time:
+                    first_time.discard(envelope.id)  # the same event twice in one batch
+                    await handler(envelope, session)
 
     async def reclaim(self) -> int:
         """Take over messages idle longer than ``claim_idle_ms`` and process them."""
