@@ -74,6 +74,7 @@ SURFACE = {
         "Handler",
         "OutboxRelay",
         "StreamConsumer",
+        "after_commit",
         "event_tables",
         "new_envelope",
         "publish",

@@ -16,6 +16,7 @@ from velox_shared.contracts.plans import load_catalog
 from velox_gateway import NAME
 from velox_gateway.access.pipeline import handle
 from velox_gateway.accounts.endpoints import router as accounts_router
+from velox_gateway.accounts.events import billing_consumer
 from velox_gateway.apikeys.endpoints import router as api_keys_router
 from velox_gateway.auth.endpoints import build_router as build_auth_router
 from velox_gateway.auth.throttle import make_limiter, on_rate_limit_exceeded
@@ -59,6 +60,7 @@ def _docs_router() -> APIRouter:
 
 def create_app() -> FastAPI:
     settings = Settings()
+    catalog = load_catalog(settings.plans_file)
     limiter = make_limiter(
         settings.redis_url, f"{settings.login_attempts_per_ip_per_minute}/minute"
     )
@@ -79,6 +81,7 @@ def create_app() -> FastAPI:
             require_identity=False,
             readiness_extra=services_ready,
             resources=resources,
+            consumers=lambda runtime: [billing_consumer(runtime, catalog)],
             own_openapi=False,
             routers=[
                 build_auth_router(limiter, f"{settings.login_attempts_per_ip_per_minute}/minute"),

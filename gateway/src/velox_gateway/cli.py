@@ -31,6 +31,7 @@ from velox_shared.errors import VeloxError
 from velox_shared.ids import new_id
 
 from velox_gateway.accounts.repository import Accounts, Plans, Users
+from velox_gateway.accounts.plans import plans_cache_key
 from velox_gateway.accounts.service import create_account, set_plans, set_status
 from velox_gateway.apikeys.service import KeySecrets, create_key, revoke_key
 from velox_gateway.config import Settings
@@ -143,7 +144,7 @@ async def _forget_caches(redis: Redis, session: AsyncSession, account_id: str | 
     hashes = (
         await session.scalars(select(ApiKey.key_hash).where(ApiKey.account_id == account_id))
     ).all()
-    await redis.delete(f"velox:gw:plans:{account_id}", *[f"velox:gw:apikey:{h}" for h in hashes])
+    await redis.delete(plans_cache_key(account_id), *[f"velox:gw:apikey:{h}" for h in hashes])
 
 
 async def _run(command: Command, args: argparse.Namespace) -> dict[str, Any]:

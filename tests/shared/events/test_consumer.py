@@ -9,7 +9,7 @@ import sys
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
-from velox_shared.events import EventEnvelope, StreamConsumer, new_envelope
+from velox_shared.events import EventEnvelope, StreamConsumer, after_commit, new_envelope
 
 from tests.conftest import DbInfo, Servers
 from tests.shared.events.conftest import Ctx, drain, entries, make_consumer, payload_model
@@ -124,6 +124,36 @@ async def test_one_failing_event_in_a_batch_does_not_hold_back_the_others(
     assert await pending(redis, ctx) == 1  # only the bad one waits for a retry
     detail = await redis.xpending_range(ctx.stream, "g", min="-", max="+", count=10)
     assert len(detail) == 1
+
+
+async def test_after_commit_callbacks_run_only_for_committed_work(ctx: Ctx, redis: Redis) -> None:
+    sent: list[EventEnvelope] = []
+    ran: list[str] = []
+
+    async def handler(envelope: EventEnvelope, session: AsyncSession) -> None:
+        async def note() -> None:
+            ran.append(envelope.id)
+
+        after_commit(session, note)
+        if envelope.id == sent[1].id:
+            raise RuntimeError("rolled back")
+
+    consumer = StreamConsumer(
+        redis,
+        ctx.sessions,
+        ctx.tables,
+        group="g",
+        consumer="c1",
+        streams=[ctx.stream],
+        handlers={ctx.event_type: handler},
+        block_ms=50,
+        claim_idle_ms=60_000,
+    )
+    await consumer.ensure_groups()
+    sent.extend(await add(redis, ctx, 3))
+    await consumer.poll()
+    # The failed batch ran none of its callbacks; the retries one by one ran the good ones.
+    assert ran == [sent[0].id, sent[2].id]
 
 
 async def test_a_poison_message_goes_to_the_dead_letter_stream(ctx: Ctx, redis: Redis) -> None:

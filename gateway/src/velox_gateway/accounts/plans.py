@@ -16,6 +16,11 @@ from velox_gateway.accounts.repository import Plans
 _PREFIX = "velox:gw:plans:"
 
 
+def plans_cache_key(account_id: str) -> str:
+    """The Redis key holding an account's explicit tiers."""
+    return _PREFIX + account_id
+
+
 class PlanResolver:
     """Account plans from memory (``memory_ttl``), Redis, then the database."""
 
@@ -54,11 +59,11 @@ class PlanResolver:
     async def invalidate(self, account_id: str) -> None:
         self._memory.pop(account_id, None)
         with contextlib.suppress(RedisError):
-            await self._redis.delete(_PREFIX + account_id)
+            await self._redis.delete(plans_cache_key(account_id))
 
     async def _load(self, account_id: str) -> dict[str, str]:
         try:
-            raw = await self._redis.get(_PREFIX + account_id)
+            raw = await self._redis.get(plans_cache_key(account_id))
             if raw is not None:
                 loaded: dict[str, str] = json.loads(raw)
                 return loaded
@@ -67,5 +72,7 @@ class PlanResolver:
         async with self._sessions() as session:
             explicit = await Plans(session).of(account_id)
         with contextlib.suppress(RedisError):
-            await self._redis.set(_PREFIX + account_id, json.dumps(explicit), ex=self._redis_ttl)
+            await self._redis.set(
+                plans_cache_key(account_id), json.dumps(explicit), ex=self._redis_ttl
+            )
         return explicit

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from velox_shared.repository import Repository
@@ -58,6 +58,12 @@ class Plans:
             select(AccountPlan.family, AccountPlan.tier).where(AccountPlan.account_id == account_id)
         )
         return {family: tier for family, tier in rows.all()}
+
+    async def replace(self, account_id: str, plans: dict[str, str], source: str) -> None:
+        """Make ``plans`` the account's whole set (other families fall back to the default)."""
+        await self.session.execute(delete(AccountPlan).where(AccountPlan.account_id == account_id))
+        for family, tier in plans.items():
+            await self.put(account_id, family, tier, source)
 
     async def put(self, account_id: str, family: str, tier: str, source: str) -> None:
         statement = insert(AccountPlan).values(

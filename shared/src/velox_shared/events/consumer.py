@@ -34,7 +34,7 @@ from velox_shared.events.envelope import EventEnvelope
 from velox_shared.events.tables import EventTables
 from velox_shared.observability import EVENTS_DEAD_LETTERED, EVENTS_HANDLED
 
-__all__ = ["DEAD_LETTER_SUFFIX", "Handler", "StreamConsumer"]
+__all__ = ["DEAD_LETTER_SUFFIX", "Handler", "StreamConsumer", "after_commit"]
 
 Handler = Callable[[EventEnvelope, AsyncSession], Awaitable[None]]
 DEAD_LETTER_SUFFIX = ":dlq"
@@ -43,8 +43,34 @@ _log = logging.getLogger("velox.events.consumer")
 Message = tuple[bytes | str, dict[Any, Any]]
 
 
+_AFTER_COMMIT = "velox.after_commit"
+
+
 def _s(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def after_commit(session: AsyncSession, callback: Callable[[], Awaitable[None]]) -> None:
+    """Run ``callback`` once the handler's transaction has committed (not if it rolls back).
+
+    For effects outside the database that must not run ahead of the commit, such as
+    dropping a cache entry the handler's writes make stale. Failures are logged, not retried.
+
+    Example::
+
+        async def on_plans_changed(envelope, session):
+            await plans.replace(...)
+            after_commit(session, lambda: cache.delete(key))
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+async def _run_after_commit(session: AsyncSession) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            await callback()
+        except Exception as exc:
+            _log.warning("after-commit callback failed", extra={"error": repr(exc)})
 
 
 class StreamConsumer:
@@ -188,6 +214,7 @@ class StreamConsumer:
                 if envelope.id in first_time:
                     first_time.discard(envelope.id)  # the same event twice in one batch
                     await handler(envelope, session)
+        await _run_after_commit(session)
 
     async def reclaim(self) -> int:
         """Take over messages idle longer than ``claim_idle_ms`` and process them."""
@@ -263,6 +290,7 @@ class StreamConsumer:
             if first_time.first() is None:
                 return
             await handler(envelope, session)
+        await _run_after_commit(session)
 
     async def _dead_letter(
         self, stream: str, message_id: str, fields: dict[Any, Any], reason: str
