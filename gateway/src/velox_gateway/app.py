@@ -26,6 +26,7 @@ from velox_gateway.db.models import events
 from velox_gateway.deps import ContextDep
 from velox_gateway.health import services_ready
 from velox_gateway.openapi import swagger_ui
+from velox_gateway.security.body_limit import OwnBodyLimitMiddleware
 from velox_gateway.security.headers import SecurityHeadersMiddleware
 
 PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -92,6 +93,13 @@ def create_app() -> FastAPI:
             ],
             middleware=[
                 (SecurityHeadersMiddleware, {}),
+                (
+                    OwnBodyLimitMiddleware,
+                    {
+                        "max_bytes": settings.own_max_body_bytes,
+                        "proxied_prefixes": [f.path_prefix for f in catalog.families.values()],
+                    },
+                ),
                 (
                     CORSMiddleware,
                     {

@@ -38,6 +38,7 @@ class Settings(ServiceSettings):
     access_token_ttl_seconds: int = Field(900, ge=60, le=86_400)
     refresh_token_ttl_days: int = Field(30, ge=1, le=365)
     max_body_bytes: int = Field(110 * 1024 * 1024, ge=1024)
+    own_max_body_bytes: int = Field(64 * 1024, ge=1024)
     cors_origins: list[str] = Field(default_factory=list)
     route_policy_file: str | None = None
     login_attempts_per_email: int = Field(5, ge=1)

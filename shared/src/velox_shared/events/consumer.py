@@ -65,6 +65,13 @@ def after_commit(session: AsyncSession, callback: Callable[[], Awaitable[None]])
     session.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
+def _raise_if_cancelling() -> None:
+    """Re-raise a cancellation that redis-py swallowed mid-command (seen with redis 8)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 async def _run_after_commit(session: AsyncSession) -> None:
     for callback in session.info.pop(_AFTER_COMMIT, []):
         try:
@@ -131,6 +138,7 @@ class StreamConsumer:
         backoff = 0.1
         groups_ready = False
         while True:
+            _raise_if_cancelling()
             try:
                 if not groups_ready:
                     await self.ensure_groups()
@@ -140,6 +148,7 @@ class StreamConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                _raise_if_cancelling()
                 _log.warning("consumer paused", extra={"group": self.group, "error": repr(exc)})
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)

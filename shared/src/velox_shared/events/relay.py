@@ -88,6 +88,10 @@ class OutboxRelay:
         backoff = 0.1
         try:
             while True:
+                # redis-py can swallow a cancellation mid-command; do not loop on after one.
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError
                 try:
                     await self._ensure_listener()
                     moved = await self.relay_once()
