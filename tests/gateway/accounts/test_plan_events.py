@@ -65,7 +65,7 @@ async def test_a_plan_change_from_billing_takes_effect_within_seconds(
     assert await redis.exists(plans_cache_key(ada["account_id"]))
     envelope = change(ada["account_id"], {"vin": "pro", "analytics": "enterprise"})
     entry = await redis.xadd(STREAM, {"envelope": envelope.model_dump_json()})
-    sent.append((entry.decode(), envelope.id))
+    sent.append((entry.decode() if isinstance(entry, bytes) else entry, envelope.id))
     for _ in range(80):
         now = await tiers(gateway, ada["access_token"])
         if now["vin"] == "pro":

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from velox_shared.events import EventEnvelope, OutboxRelay, publish, publish_many
 from velox_shared.events import relay as relay_module
 
+from tests.redis_proxy import RedisProxy
 from tests.shared.events.conftest import (
     Ctx,
-    RedisProxy,
     drain,
     entries,
     make_consumer,
