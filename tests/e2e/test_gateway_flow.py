@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +17,15 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 from redis.asyncio import Redis
+from redis.asyncio.connection import parse_url
+from velox_shared.contracts.billing import AccountPlansChanged
 from velox_shared.contracts.plans import load_catalog
 from velox_shared.contracts.usage import UsageRecorded
-from velox_shared.events import EventEnvelope
+from velox_shared.events import EventEnvelope, new_envelope, stream_for
 
 from tests.conftest import DbInfo, Servers
 from tests.e2e.stack import Stack, free_port_base
+from tests.redis_proxy import RedisProxy
 
 pytestmark = pytest.mark.e2e
 
@@ -97,14 +102,10 @@ async def velox_cli(stack: Stack, *args: str) -> dict[str, Any]:
     return result
 
 
-@pytest.fixture(scope="module")
-async def second_gateway(stack: Stack) -> AsyncIterator[str]:
-    """Another gateway process on the same Redis and database; trading is unreachable."""
+@asynccontextmanager
+async def extra_gateway(env: dict[str, str]) -> AsyncIterator[str]:
+    """One more gateway process (uvicorn) with ``env``; yields its base URL."""
     port = free_port_base()
-    env = gateway_env(stack)
-    urls = json.loads(env["VELOX_SERVICE_URLS"])
-    urls["trading"] = f"http://127.0.0.1:{port + 1}"  # nothing listens there
-    env["VELOX_SERVICE_URLS"] = json.dumps(urls)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -118,16 +119,29 @@ async def second_gateway(stack: Stack) -> AsyncIterator[str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient() as client:
-        for _ in range(200):
-            try:
-                if (await client.get(url + "/healthz")).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                await asyncio.sleep(0.1)
-    yield url
-    process.terminate()
-    await process.wait()
+    try:
+        async with httpx.AsyncClient() as client:
+            for _ in range(200):
+                try:
+                    if (await client.get(url + "/healthz")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    await asyncio.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+@pytest.fixture(scope="module")
+async def second_gateway(stack: Stack) -> AsyncIterator[str]:
+    """Another gateway process on the same Redis and database; trading is unreachable."""
+    env = gateway_env(stack)
+    urls = json.loads(env["VELOX_SERVICE_URLS"])
+    urls["trading"] = f"http://127.0.0.1:{free_port_base() + 1}"  # nothing listens there
+    env["VELOX_SERVICE_URLS"] = json.dumps(urls)
+    async with extra_gateway(env) as url:
+        yield url
 
 
 async def test_partner_signs_up_gets_a_key_and_calls_a_service(stack: Stack) -> None:
@@ -258,3 +272,82 @@ async def test_one_openapi_document_for_the_platform(stack: Stack) -> None:
     assert {"ApiKeyHeader", "BearerAuth"} <= set(document["components"]["securitySchemes"])
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
+
+
+async def test_a_plan_change_from_billing_reaches_every_gateway(
+    stack: Stack, second_gateway: str, servers: Servers
+) -> None:
+    made = await velox_cli(stack, "accounts", "create", "--name", "up", "--plan", "billing:free")
+    headers = {"X-API-Key": made["api_key"]}
+    change = AccountPlansChanged(
+        account_id=made["account_id"], plans={"billing": "pro"}, changed_at=datetime.now(UTC)
+    )
+    envelope = new_envelope(change, account_id=made["account_id"])
+    redis = Redis.from_url(servers.redis_url)
+    async with httpx.AsyncClient(timeout=10) as client:
+        for gateway in (stack.gateway, second_gateway):
+            denied = await client.get(gateway + "/v1/billing/plans/vin", headers=headers)
+            assert denied.status_code == 403
+        entry = await redis.xadd(
+            stream_for(change.event_type), {"envelope": envelope.model_dump_json()}
+        )
+        try:
+            for gateway in (stack.gateway, second_gateway):
+                for _ in range(60):
+                    allowed = await client.get(gateway + "/v1/billing/plans/vin", headers=headers)
+                    if allowed.status_code == 200:
+                        break
+                    await asyncio.sleep(0.1)
+                assert allowed.status_code == 200, allowed.text
+        finally:
+            await redis.xdel(stream_for(change.event_type), entry)
+            await redis.aclose()
+
+
+async def test_with_redis_down_rates_degrade_and_nothing_opens_up(
+    stack: Stack, servers: Servers
+) -> None:
+    made = await velox_cli(
+        stack, "accounts", "create", "--name", "out", "--plan", "vin:free", "--plan", "billing:free"
+    )
+    other = await velox_cli(stack, "accounts", "create", "--name", "out2", "--plan", "billing:free")
+    parts = parse_url(servers.redis_url)
+    proxy = RedisProxy(str(parts.get("host", "127.0.0.1")), int(parts.get("port", 6379)))
+    await proxy.start()
+    env = {**gateway_env(stack), "REDIS_URL": proxy.url}
+    headers = {"X-API-Key": made["api_key"]}
+    try:
+        async with (
+            extra_gateway(env) as gateway,
+            httpx.AsyncClient(base_url=gateway, timeout=10) as client,
+        ):
+            assert (await client.get("/v1/billing/plans", headers=headers)).status_code == 200
+            await proxy.stop()  # Redis is gone for this gateway
+            # Quotas cannot be counted: metered calls are refused, not let through uncounted.
+            metered = await client.get("/v1/billing/plans", headers=headers)
+            assert metered.status_code == 503, metered.text
+            assert metered.headers["content-type"] == "application/problem+json"
+            # Rate limits fall back to this process: still the plan's burst of 5, exactly.
+            codes = [
+                (await client.get("/v1/vin/anything", headers=headers)).status_code
+                for _ in range(8)
+            ]
+            assert codes.count(429) == 3, codes
+            # Keys are checked against the database: a revoked key is refused within a second.
+            await velox_cli(stack, "keys", "revoke", made["api_key_id"])
+            await asyncio.sleep(1.1)
+            refused = await client.get("/v1/vin/anything", headers=headers)
+            assert refused.status_code == 401
+            # Redis back: metered calls are counted again.
+            await proxy.start()
+            back = None
+            for _ in range(50):
+                back = await client.get(
+                    "/v1/billing/plans", headers={"X-API-Key": other["api_key"]}
+                )
+                if back.status_code == 200:
+                    break
+                await asyncio.sleep(0.1)
+            assert back is not None and back.status_code == 200
+    finally:
+        await proxy.stop()
