@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from velox_commerce.db.models import events as commerce_events
 from velox_shared.db import create_engine, session_factory
-from velox_shared.events import EventEnvelope, EventPayload, EventTables, StreamConsumer
+from velox_shared.events import EventEnvelope, EventPayload, EventTables, Handler, StreamConsumer
 
 from tests.conftest import DbInfo, Servers
 from tests.redis_proxy import RedisProxy
@@ -55,11 +55,17 @@ async def ctx(database: DbInfo, redis: Redis, unique: str) -> AsyncIterator[Ctx]
 
 
 def make_consumer(
-    redis: Redis, ctx: Ctx, *, group: str = "g", name: str = "c1", **kwargs: object
+    redis: Redis,
+    ctx: Ctx,
+    *,
+    group: str = "g",
+    name: str = "c1",
+    handler: Handler | None = None,
+    **kwargs: object,
 ) -> StreamConsumer:
-    """A consumer whose handler records the event id in ``ctx.handled``."""
+    """A consumer of ``ctx``'s stream; by default its handler records ids in ``ctx.handled``."""
 
-    async def handle(envelope: EventEnvelope, session: AsyncSession) -> None:
+    async def record(envelope: EventEnvelope, session: AsyncSession) -> None:
         ctx.handled.append(envelope.id)
 
     options: dict[str, object] = {"block_ms": 50, "claim_idle_ms": 200}
@@ -71,7 +77,7 @@ def make_consumer(
         group=group,
         consumer=name,
         streams=[ctx.stream],
-        handlers={ctx.event_type: handle},
+        handlers={ctx.event_type: handler or record},
         **options,  # type: ignore[arg-type]
     )
 

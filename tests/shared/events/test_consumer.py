@@ -9,7 +9,7 @@ import sys
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
-from velox_shared.events import EventEnvelope, StreamConsumer, after_commit, new_envelope
+from velox_shared.events import EventEnvelope, after_commit, new_envelope
 
 from tests.conftest import DbInfo, Servers
 from tests.shared.events.conftest import Ctx, drain, entries, make_consumer, payload_model
@@ -70,17 +70,7 @@ async def test_a_failing_handler_is_retried_and_its_writes_roll_back(
             failures -= 1
             raise RuntimeError("downstream hiccup")
 
-    consumer = StreamConsumer(
-        redis,
-        ctx.sessions,
-        ctx.tables,
-        group="g",
-        consumer="c1",
-        streams=[ctx.stream],
-        handlers={ctx.event_type: flaky},
-        block_ms=50,
-        claim_idle_ms=100,
-    )
+    consumer = make_consumer(redis, ctx, handler=flaky, claim_idle_ms=100)
     await consumer.ensure_groups()
     [envelope] = await add(redis, ctx, 1)
     for _ in range(40):
@@ -104,17 +94,7 @@ async def test_one_failing_event_in_a_batch_does_not_hold_back_the_others(
         if envelope.id == sent[2].id:
             raise RuntimeError("this one is bad")
 
-    consumer = StreamConsumer(
-        redis,
-        ctx.sessions,
-        ctx.tables,
-        group="g",
-        consumer="c1",
-        streams=[ctx.stream],
-        handlers={ctx.event_type: picky},
-        block_ms=50,
-        claim_idle_ms=60_000,
-    )
+    consumer = make_consumer(redis, ctx, handler=picky, claim_idle_ms=60_000)
     await consumer.ensure_groups()
     sent.extend(await add(redis, ctx, 5))
     await consumer.poll()
@@ -138,17 +118,7 @@ async def test_after_commit_callbacks_run_only_for_committed_work(ctx: Ctx, redi
         if envelope.id == sent[1].id:
             raise RuntimeError("rolled back")
 
-    consumer = StreamConsumer(
-        redis,
-        ctx.sessions,
-        ctx.tables,
-        group="g",
-        consumer="c1",
-        streams=[ctx.stream],
-        handlers={ctx.event_type: handler},
-        block_ms=50,
-        claim_idle_ms=60_000,
-    )
+    consumer = make_consumer(redis, ctx, handler=handler, claim_idle_ms=60_000)
     await consumer.ensure_groups()
     sent.extend(await add(redis, ctx, 3))
     await consumer.poll()
@@ -160,18 +130,7 @@ async def test_a_poison_message_goes_to_the_dead_letter_stream(ctx: Ctx, redis: 
     async def always_fails(envelope: EventEnvelope, session: AsyncSession) -> None:
         raise ValueError("cannot handle this")
 
-    consumer = StreamConsumer(
-        redis,
-        ctx.sessions,
-        ctx.tables,
-        group="g",
-        consumer="c1",
-        streams=[ctx.stream],
-        handlers={ctx.event_type: always_fails},
-        block_ms=50,
-        claim_idle_ms=100,
-        max_deliveries=3,
-    )
+    consumer = make_consumer(redis, ctx, handler=always_fails, claim_idle_ms=100, max_deliveries=3)
     await consumer.ensure_groups()
     [envelope] = await add(redis, ctx, 1)
     for _ in range(60):
