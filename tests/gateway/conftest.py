@@ -69,7 +69,12 @@ async def tenants(
         await conn.execute("DELETE FROM gateway.users WHERE email LIKE $1", f"%@{made.domain}")
     finally:
         await conn.close()
-    for pattern in ("velox:gw:login-failures:*", "velox:gw:auth-ip*", "velox:rl*", "velox:quota*"):
+    for pattern in (
+        "velox:gw:login-failures:*",
+        "LIMITS:LIMITER/velox:gw:auth-ip*",
+        "velox:rl*",
+        "velox:quota*",
+    ):
         keys = [k async for k in redis.scan_iter(match=pattern)]
         if keys:
             await redis.delete(*keys)

@@ -25,6 +25,7 @@ from velox_gateway.context_factory import build_context
 from velox_gateway.db.models import events
 from velox_gateway.deps import ContextDep
 from velox_gateway.health import services_ready
+from velox_gateway.members.endpoints import router as members_router
 from velox_gateway.openapi import swagger_ui
 from velox_gateway.security.body_limit import OwnBodyLimitMiddleware
 from velox_gateway.security.headers import SecurityHeadersMiddleware
@@ -88,6 +89,7 @@ def create_app() -> FastAPI:
                 build_auth_router(limiter, f"{settings.login_attempts_per_ip_per_minute}/minute"),
                 api_keys_router,
                 accounts_router,
+                members_router,
                 _docs_router(),
                 _proxy_router(settings.plans_file),
             ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from velox_gateway.access.authenticate import authenticate
 from velox_gateway.access.principal import Principal
+from velox_gateway.accounts.repository import Memberships
 from velox_gateway.context import GatewayContext
-from velox_gateway.errors import InsufficientRole
+from velox_gateway.errors import InsufficientRole, NoLongerMember
 
 
 def get_context(request: Request) -> GatewayContext:
@@ -44,7 +46,22 @@ async def get_principal(request: Request, context: ContextDep) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-async def get_manager(principal: CurrentPrincipal) -> Principal:
+async def get_user(principal: CurrentPrincipal, session: SessionDep) -> Principal:
+    """A logged-in member, with the role read from the database now (not the token's)."""
+    if principal.kind != "user":
+        raise InsufficientRole(
+            "Log in as an account owner or admin (API keys cannot manage keys or members)."
+        )
+    role = await Memberships(session).role(principal.account_id, principal.principal_id)
+    if role is None:
+        raise NoLongerMember("You are no longer a member of this account; log in again.")
+    return replace(principal, role=role)
+
+
+UserPrincipal = Annotated[Principal, Depends(get_user)]
+
+
+async def get_manager(principal: UserPrincipal) -> Principal:
     if not principal.is_manager:
         raise InsufficientRole(
             "Log in as an account owner or admin (API keys cannot manage keys or members)."

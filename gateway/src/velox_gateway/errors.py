@@ -23,6 +23,11 @@ class InsufficientScope(Forbidden):
     title = "Insufficient scope"
 
 
+class NoLongerMember(Unauthorized):
+    problem = "not-a-member"
+    title = "Not a member of this account"
+
+
 class InsufficientRole(Forbidden):
     problem = "insufficient-role"
     title = "Only owners and admins may do this"

@@ -28,7 +28,7 @@ PUBLIC: dict[str, Any] = {"security": []}
 PROBLEM: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
 
 
-def _service(context: ContextDep, session: SessionDep) -> AuthService:
+def auth_service(context: ContextDep, session: SessionDep) -> AuthService:
     return AuthService(
         session=session,
         redis=context.runtime.redis,
@@ -66,7 +66,7 @@ def build_router(limiter: Limiter, limit: str) -> APIRouter:
         session: SessionDep,
     ) -> SignupOut:
         """Create an account with you as its owner; returns tokens."""
-        issued = await _service(context, session).signup(
+        issued = await auth_service(context, session).signup(
             body.email, body.password, body.account_name
         )
         return SignupOut(
@@ -83,7 +83,7 @@ def build_router(limiter: Limiter, limit: str) -> APIRouter:
         session: SessionDep,
     ) -> TokenPair:
         """Exchange email and password for an access and a refresh token."""
-        return _pair(await _service(context, session).login(body.email, body.password))
+        return _pair(await auth_service(context, session).login(body.email, body.password))
 
     @router.post("/refresh", openapi_extra=PUBLIC, responses={401: PROBLEM})
     @limiter.limit(limit)
@@ -95,7 +95,7 @@ def build_router(limiter: Limiter, limit: str) -> APIRouter:
         session: SessionDep,
     ) -> TokenPair:
         """Rotate a refresh token: the old one stops working, a new pair is returned."""
-        return _pair(await _service(context, session).refresh(body.refresh_token))
+        return _pair(await auth_service(context, session).refresh(body.refresh_token))
 
     @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses={401: PROBLEM})
     async def logout(
@@ -111,7 +111,7 @@ def build_router(limiter: Limiter, limit: str) -> APIRouter:
         if principal.kind == "user" and looks_like_jwt(token):
             claims = context.tokens.verify(token)
             jti, expires = claims.jti, claims.expires_at
-        await _service(context, session).logout(body.refresh_token, jti, expires)
+        await auth_service(context, session).logout(body.refresh_token, jti, expires)
 
     @router.post("/verify-email", openapi_extra=PUBLIC, responses={400: PROBLEM})
     @limiter.limit(limit)
@@ -123,7 +123,7 @@ def build_router(limiter: Limiter, limit: str) -> APIRouter:
         session: SessionDep,
     ) -> Accepted:
         """Confirm an email address with the token that was mailed."""
-        await _service(context, session).verify_email(body.token)
+        await auth_service(context, session).verify_email(body.token)
         return Accepted()
 
     @router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, openapi_extra=PUBLIC)
@@ -136,7 +136,7 @@ def build_router(limiter: Limiter, limit: str) -> APIRouter:
         session: SessionDep,
     ) -> Accepted:
         """Mail a reset token if the email is registered (the answer is the same if not)."""
-        await _service(context, session).request_reset(body.email)
+        await auth_service(context, session).request_reset(body.email)
         return Accepted()
 
     @router.post("/password-reset/confirm", openapi_extra=PUBLIC, responses={400: PROBLEM})
@@ -149,7 +149,7 @@ def build_router(limiter: Limiter, limit: str) -> APIRouter:
         session: SessionDep,
     ) -> Accepted:
         """Set a new password with a reset token; every session of the user ends."""
-        await _service(context, session).reset_password(body.token, body.new_password)
+        await auth_service(context, session).reset_password(body.token, body.new_password)
         return Accepted()
 
     return router

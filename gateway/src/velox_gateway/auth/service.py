@@ -127,6 +127,15 @@ class AuthService:
         user.password_hash = await hash_password(new_password)
         await RefreshTokens(self.session).revoke_user(user.id, datetime.now(UTC))
 
+    async def send_invitation(self, user: User, account_name: str) -> None:
+        """Mail a new member a token to set their password with (valid seven days)."""
+        await self._send_token(
+            user,
+            "reset",
+            f"You were added to {account_name} on Velox: set your password",
+            timedelta(days=7),
+        )
+
     async def _issue(
         self, user_id: str, account_id: str, role: str, *, family_id: str | None
     ) -> Issued:

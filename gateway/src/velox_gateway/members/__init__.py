@@ -1,0 +1,1 @@
+"""Members of an account: list, add by email, change roles, remove."""
