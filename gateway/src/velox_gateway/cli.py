@@ -30,8 +30,8 @@ from velox_shared.db import create_engine, session_factory
 from velox_shared.errors import VeloxError
 from velox_shared.ids import new_id
 
-from velox_gateway.accounts.repository import Accounts, Plans, Users
 from velox_gateway.accounts.plans import plans_cache_key
+from velox_gateway.accounts.repository import Accounts, Plans, Users
 from velox_gateway.accounts.service import create_account, set_plans, set_status
 from velox_gateway.apikeys.service import KeySecrets, create_key, revoke_key
 from velox_gateway.config import Settings
