@@ -10,6 +10,7 @@ are dropped at the end, so nothing is left behind.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import os
 import secrets
@@ -27,10 +28,18 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp
+from velox_billing.config import PLANS_FILE
 from velox_devstack.components import COMPONENTS, Component
 from velox_devstack.database import component_url, drop_roles, migrate_all, plain_dsn
 from velox_devstack.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from velox_shared.contracts.plans import Catalog, load_catalog
 from velox_shared.identity import Identity, IdentitySigner, generate_keypair
+
+SHIPPED_PLANS = str(PLANS_FILE)  # billing's catalogue
+
+
+def shipped_catalog() -> Catalog:
+    return load_catalog(SHIPPED_PLANS)
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,9 @@ def app_env(
         monkeypatch.setenv("VELOX_ENV", "test")
         monkeypatch.setenv("VELOX_SESSION_SECRET", "test-session-secret-" + "s" * 32)
         monkeypatch.setenv("VELOX_API_KEY_PEPPER", "test-api-key-pepper-" + "p" * 32)
+        # In-process gateways enforce billing's catalogue as a pinned file: no billing
+        # runs beside them to publish it (the end-to-end stacks get it by event).
+        monkeypatch.setenv("GATEWAY_PLANS_FILE", SHIPPED_PLANS)
 
     return apply
 
@@ -167,9 +179,9 @@ def component_app(app_env: Callable[[str], None]) -> Callable[[str], FastAPI]:
 
 
 @asynccontextmanager
-async def loopback(app: ASGIApp) -> AsyncIterator[str]:
+async def loopback(app: ASGIApp, *, port: int | None = None) -> AsyncIterator[str]:
     """Serve ``app`` over real HTTP on 127.0.0.1 (for SDKs that bring their own client)."""
-    port = free_port()
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -179,3 +191,10 @@ async def loopback(app: ASGIApp) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_after_each_test() -> Iterator[None]:
+    """A leaked pooled connection is then reported by the test that leaked it."""
+    yield
+    gc.collect()

@@ -39,6 +39,7 @@ from velox_shared.observability import (
     metrics_response,
 )
 from velox_shared.settings import ServiceSettings
+from velox_shared.workers import BackgroundWorker, stop_tasks
 
 __all__ = [
     "Runtime",
@@ -75,6 +76,8 @@ class ServiceSpec:
     version: str = "0.1.0"
     routers: Sequence[APIRouter] = ()
     consumers: Callable[[Runtime], list[StreamConsumer]] | None = None
+    # Other loops (schedulers, reporters), started and stopped like the consumers.
+    workers: Callable[[Runtime], Sequence[BackgroundWorker]] | None = None
     extra_public_paths: frozenset[str] = field(default_factory=frozenset)
     # The gateway is the trust boundary: it authenticates callers itself.
     require_identity: bool = True
@@ -160,6 +163,8 @@ def _lifespan(
         consumers = spec.consumers(runtime) if spec.consumers else []
         tasks = [asyncio.create_task(relay.run(), name=f"{spec.name}-relay")]
         tasks += [asyncio.create_task(c.run(), name=f"{c.group}-consumer") for c in consumers]
+        workers = list(spec.workers(runtime)) if spec.workers else []
+        tasks += [asyncio.create_task(w.run(), name=f"{spec.name}-{w.name}") for w in workers]
         try:
             if spec.resources is not None:
                 async with spec.resources(app, runtime):
@@ -167,9 +172,7 @@ def _lifespan(
             else:
                 yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await stop_tasks(tasks, [relay, *consumers, *workers])
             await runtime.http.aclose()
             await runtime.cache.close()
             await redis.aclose()

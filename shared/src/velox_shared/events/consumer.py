@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from velox_shared.events.envelope import EventEnvelope
 from velox_shared.events.tables import EventTables
 from velox_shared.observability import EVENTS_DEAD_LETTERED, EVENTS_HANDLED
+from velox_shared.workers import Quiesce, Stoppable
 
 __all__ = ["DEAD_LETTER_SUFFIX", "Handler", "StreamConsumer", "after_commit"]
 
@@ -80,7 +81,7 @@ async def _run_after_commit(session: AsyncSession) -> None:
             _log.warning("after-commit callback failed", extra={"error": repr(exc)})
 
 
-class StreamConsumer:
+class StreamConsumer(Stoppable):
     """Reads ``streams`` as member ``consumer`` of ``group`` and dispatches by event type.
 
     Example::
@@ -123,6 +124,7 @@ class StreamConsumer:
         self._retention = processed_retention
         self._last_claim = 0.0
         self._last_prune = 0.0
+        self.quiesce = Quiesce()
 
     async def ensure_groups(self, start_id: str = "0") -> None:
         """Create the group on every stream (and the stream itself) if missing."""
@@ -159,10 +161,12 @@ class StreamConsumer:
         now = time.monotonic()
         if now - self._last_claim >= self._claim_idle_ms / 2000:
             self._last_claim = now
-            handled += await self.reclaim()
+            async with self.quiesce.section():
+                handled += await self.reclaim()
         if now - self._last_prune >= 3600:
             self._last_prune = now
-            await self.prune_processed()
+            async with self.quiesce.section():
+                await self.prune_processed()
         reply: Any = await self._redis.xreadgroup(
             self.group,
             self.consumer,
@@ -170,9 +174,13 @@ class StreamConsumer:
             count=self._batch,
             block=self._block_ms,
         )
-        for stream, messages in reply or []:
-            await self._process_batch(_s(stream), messages)
-            handled += len(messages)
+        if not reply:
+            return handled
+        # Read but not handled when a stop comes first: they stay pending and are reclaimed.
+        async with self.quiesce.section():
+            for stream, messages in reply:
+                await self._process_batch(_s(stream), messages)
+                handled += len(messages)
         return handled
 
     async def _process_batch(self, stream: str, messages: list[Message]) -> None:

@@ -19,13 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from velox_shared.events.tables import EventTables, notify_channel
 from velox_shared.observability import EVENTS_PUBLISHED
+from velox_shared.workers import Quiesce, Stoppable
 
 __all__ = ["OutboxRelay"]
 
 _log = logging.getLogger("velox.events.relay")
 
 
-class OutboxRelay:
+class OutboxRelay(Stoppable):
     """Publishes a schema's outbox to Redis until cancelled.
 
     Example::
@@ -55,6 +56,7 @@ class OutboxRelay:
         self._maxlen = stream_maxlen
         self._wakeup = asyncio.Event()
         self._listener: AsyncConnection | None = None
+        self.quiesce = Quiesce()
 
     async def relay_once(self) -> int:
         """Publish up to one batch; returns how many events left the outbox."""
@@ -93,8 +95,9 @@ class OutboxRelay:
                 if task is not None and task.cancelling():
                     raise asyncio.CancelledError
                 try:
-                    await self._ensure_listener()
-                    moved = await self.relay_once()
+                    async with self.quiesce.section():
+                        await self._ensure_listener()
+                        moved = await self.relay_once()
                     backoff = 0.1
                     if moved < self._batch_size:
                         await self._wait()
