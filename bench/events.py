@@ -28,25 +28,20 @@ import gc
 import json
 import logging
 import os
-import platform
 import secrets
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-import asyncpg
 from redis.asyncio import Redis
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from velox_commerce.db.models import events as tables
 from velox_devstack.components import COMPONENTS, Component
-from velox_devstack.database import component_url, drop_roles, migrate_all, plain_dsn
-from velox_devstack.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from velox_devstack.database import component_url, migrate_all
 from velox_shared.db import create_engine, session_factory
 from velox_shared.events import (
     EventEnvelope,
@@ -60,6 +55,16 @@ from velox_shared.events import (
     stream_for,
 )
 from velox_shared.events.consumer import DEAD_LETTER_SUFFIX
+
+from bench.common import (
+    describe_servers,
+    env_number,
+    percentile,
+    scratch_database,
+    server_versions,
+    servers,
+    write_results,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results" / "events.json"
 SCHEMA = "commerce"
@@ -94,19 +99,13 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        def number(name: str, default: int) -> int:
-            value = int(os.environ.get(name, default))
-            if value < 1:
-                raise SystemExit(f"{name} must be at least 1")
-            return value
-
         rate = os.environ.get("BENCH_RATE")
         return cls(
-            events=number("BENCH_EVENTS", 20_000),
-            producers=number("BENCH_PRODUCERS", 4),
-            per_txn=number("BENCH_PER_TXN", 10),
-            relay_batch=number("BENCH_RELAY_BATCH", 500),
-            consumer_batch=number("BENCH_CONSUMER_BATCH", 100),
+            events=env_number("BENCH_EVENTS", 20_000),
+            producers=env_number("BENCH_PRODUCERS", 4),
+            per_txn=env_number("BENCH_PER_TXN", 10),
+            relay_batch=env_number("BENCH_RELAY_BATCH", 500),
+            consumer_batch=env_number("BENCH_CONSUMER_BATCH", 100),
             rate=float(rate) if rate else None,
             single=os.environ.get("BENCH_SINGLE", "1") != "0",
             strict=os.environ.get("BENCH_STRICT", "0") == "1",
@@ -191,14 +190,6 @@ class Result:
     checks: dict[str, int] = field(default_factory=dict)
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile of sorted ``values``."""
-    if not values:
-        return float("nan")
-    rank = max(1, min(len(values), round(q / 100 * len(values) + 0.5)))
-    return values[rank - 1]
-
-
 def summarise(
     name: str, tracker: Tracker, per_txn: int, rate: float | None, checks: dict[str, int]
 ) -> Result:
@@ -248,35 +239,6 @@ class Schedule:
 
 
 @dataclass
-class Servers:
-    admin_url: str
-    redis_url: str
-    embedded: list[str]
-
-
-@contextlib.asynccontextmanager
-async def servers() -> AsyncIterator[Servers]:
-    """The environment's servers, or embedded ones in a temporary folder."""
-    db_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    with tempfile.TemporaryDirectory(prefix="velox-bench-") as tmp:
-        postgres = None if db_url else EmbeddedPostgres(Path(tmp) / "pg", database="postgres")
-        redis = None if redis_url else EmbeddedRedis(Path(tmp) / "redis", free_port())
-        try:
-            if postgres is not None:
-                db_url = await asyncio.to_thread(postgres.start)
-            if redis is not None:
-                redis_url = await asyncio.to_thread(redis.start)
-            assert db_url and redis_url
-            embedded = [n for n, s in (("postgres", postgres), ("redis", redis)) if s is not None]
-            yield Servers(db_url, redis_url, embedded)
-        finally:
-            if redis is not None:
-                await asyncio.to_thread(redis.stop)
-            if postgres is not None:
-                await asyncio.to_thread(postgres.stop)
-
-
-@dataclass
 class Database:
     url: str
     component: Component
@@ -292,27 +254,9 @@ async def database(admin_url: str, suffix: str) -> AsyncIterator[Database]:
     """A fresh database with the commerce schema migrated; dropped (with its roles) after."""
     name, prefix = f"bench_{suffix}", f"bench{suffix}_"
     component = next(c for c in COMPONENTS if c.schema == SCHEMA)
-    admin = await asyncpg.connect(plain_dsn(admin_url))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    async with scratch_database(admin_url, name, prefix, (component,)) as url:
         await asyncio.to_thread(migrate_all, url, prefix, (component,))
         yield Database(url, component, prefix)
-    finally:
-        admin = await asyncpg.connect(plain_dsn(admin_url))
-        try:
-            await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = $1 AND pid <> pg_backend_pid()",
-                name,
-            )
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        finally:
-            await admin.close()
-        await drop_roles(admin_url, prefix, (component,))
 
 
 # --------------------------------------------------------------------------- the two paths
@@ -526,21 +470,6 @@ def _fmt(result: Result) -> str:
     )
 
 
-async def _versions(admin_url: str, redis_url: str) -> dict[str, str]:
-    conn = await asyncpg.connect(plain_dsn(admin_url))
-    try:
-        pg = str(await conn.fetchval("SHOW server_version"))
-    finally:
-        await conn.close()
-    client = Redis.from_url(redis_url)
-    try:
-        info: Any = await client.info("server")
-        rv = str(info["redis_version"])
-    finally:
-        await client.aclose()
-    return {"postgres": pg, "redis": rv, "python": platform.python_version()}
-
-
 async def _profiled(path: str | None, run: Callable[[], Awaitable[Result]]) -> Result:
     if not path:
         return await run()
@@ -559,7 +488,7 @@ async def main() -> int:
     suffix = secrets.token_hex(4)
     started = time.perf_counter()
     async with servers() as srv, database(srv.admin_url, suffix) as db:
-        versions = await _versions(srv.admin_url, srv.redis_url)
+        versions = await server_versions(srv.admin_url, srv.redis_url)
         bench = Bench(s, db, tables, srv.redis_url, suffix)
         setup_s = time.perf_counter() - started
         try:
@@ -620,14 +549,9 @@ async def main() -> int:
         "setup_seconds": round(setup_s, 1),
         "total_seconds": round(time.perf_counter() - started, 1),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    write_results(RESULTS, report)
 
-    where = ", ".join(f"{k} {versions[k]}" for k in ("postgres", "redis"))
-    print(
-        f"Velox events benchmark: {s.events:,} events, {os.cpu_count()} CPUs, {where}"
-        f" ({'embedded: ' + '+'.join(srv.embedded) if srv.embedded else 'external servers'})"
-    )
+    print(f"Velox events benchmark: {s.events:,} events, {describe_servers(srv, versions)}")
     print(f"  end-to-end ({s.per_txn}/txn): {_fmt(e2e)}")
     if single:
         print(f"  end-to-end (1/txn):  {_fmt(single)}")

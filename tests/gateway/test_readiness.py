@@ -25,6 +25,7 @@ async def test_gateway_is_not_ready_while_a_service_is_down(
         "database": "ok",
         "redis": "ok",
         "service:commerce": "error: ConnectError",
+        "catalog": "ok",
     }
 
 
@@ -35,4 +36,7 @@ async def test_gateway_is_ready_when_its_services_are(
     async with serve(component_app("gateway")) as client:
         response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "redis": "ok", "catalog": "ok"},
+    }

@@ -11,38 +11,31 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from slowapi.errors import RateLimitExceeded
 from starlette.responses import Response
 from velox_shared.app import Runtime, ServiceSpec, create_service_app
-from velox_shared.contracts.plans import load_catalog
 
 from velox_gateway import NAME
 from velox_gateway.access.pipeline import handle
+from velox_gateway.access.route import FamilyRoute
 from velox_gateway.accounts.endpoints import router as accounts_router
 from velox_gateway.accounts.events import billing_consumer
 from velox_gateway.apikeys.endpoints import router as api_keys_router
 from velox_gateway.auth.endpoints import build_router as build_auth_router
 from velox_gateway.auth.throttle import make_limiter, on_rate_limit_exceeded
-from velox_gateway.config import Settings
+from velox_gateway.catalog import CatalogHolder, CatalogWatcher, load_stored_catalog
+from velox_gateway.config import SERVICE_PREFIXES, Settings
+from velox_gateway.context import GatewayContext
 from velox_gateway.context_factory import build_context
 from velox_gateway.db.models import events
 from velox_gateway.deps import ContextDep
-from velox_gateway.health import services_ready
+from velox_gateway.health import ready
 from velox_gateway.members.endpoints import router as members_router
 from velox_gateway.openapi import swagger_ui
 from velox_gateway.security.body_limit import OwnBodyLimitMiddleware
 from velox_gateway.security.headers import SecurityHeadersMiddleware
 
-PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
-
-def _proxy_router(plans_file: str | None) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-
-    async def proxied(request: Request, context: ContextDep) -> Response:
-        return await handle(request, context)
-
-    for family in load_catalog(plans_file).families.values():
-        router.add_api_route(family.path_prefix, proxied, methods=PROXY_METHODS)
-        router.add_api_route(family.path_prefix + "/{rest:path}", proxied, methods=PROXY_METHODS)
-    return router
+async def _proxied(request: Request) -> Response:
+    context: GatewayContext = request.app.state.gateway
+    return await handle(request, context)
 
 
 def _docs_router() -> APIRouter:
@@ -62,14 +55,18 @@ def _docs_router() -> APIRouter:
 
 def create_app() -> FastAPI:
     settings = Settings()
-    catalog = load_catalog(settings.plans_file)
+    catalogs = (
+        CatalogHolder.from_file(settings.plans_file) if settings.plans_file else CatalogHolder()
+    )
     limiter = make_limiter(
         settings.redis_url, f"{settings.login_attempts_per_ip_per_minute}/minute"
     )
 
     @asynccontextmanager
     async def resources(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
-        async with build_context(settings, runtime) as context:
+        if not catalogs.loaded:
+            await load_stored_catalog(runtime.redis, catalogs)
+        async with build_context(settings, runtime, catalogs) as context:
             app.state.gateway = context
             yield
 
@@ -81,9 +78,10 @@ def create_app() -> FastAPI:
             settings=settings,
             events=events,
             require_identity=False,
-            readiness_extra=services_ready,
+            readiness_extra=lambda runtime: ready(runtime, catalogs),
             resources=resources,
-            consumers=lambda runtime: [billing_consumer(runtime, catalog)],
+            consumers=lambda runtime: [billing_consumer(runtime, catalogs)],
+            workers=lambda runtime: [CatalogWatcher(runtime.redis, catalogs)],
             own_openapi=False,
             routers=[
                 build_auth_router(limiter, f"{settings.login_attempts_per_ip_per_minute}/minute"),
@@ -91,7 +89,6 @@ def create_app() -> FastAPI:
                 accounts_router,
                 members_router,
                 _docs_router(),
-                _proxy_router(settings.plans_file),
             ],
             middleware=[
                 (SecurityHeadersMiddleware, {}),
@@ -99,7 +96,7 @@ def create_app() -> FastAPI:
                     OwnBodyLimitMiddleware,
                     {
                         "max_bytes": settings.own_max_body_bytes,
-                        "proxied_prefixes": [f.path_prefix for f in catalog.families.values()],
+                        "proxied_prefixes": list(SERVICE_PREFIXES.values()),
                     },
                 ),
                 (
@@ -121,6 +118,8 @@ def create_app() -> FastAPI:
             ],
         )
     )
+    # First, so proxied paths never try the gateway's own routes (none is under a prefix).
+    app.router.routes.insert(0, FamilyRoute(SERVICE_PREFIXES.values(), _proxied))
     app.state.limiter = limiter
     app.add_exception_handler(RateLimitExceeded, on_rate_limit_exceeded)
     return app

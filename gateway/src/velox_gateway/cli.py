@@ -25,7 +25,7 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from velox_shared.contracts.plans import load_catalog
+from velox_shared.contracts.plans import Catalog, load_catalog
 from velox_shared.db import create_engine, session_factory
 from velox_shared.errors import VeloxError
 from velox_shared.ids import new_id
@@ -34,6 +34,7 @@ from velox_gateway.accounts.plans import plans_cache_key
 from velox_gateway.accounts.repository import Accounts, Plans, Users
 from velox_gateway.accounts.service import create_account, set_plans, set_status
 from velox_gateway.apikeys.service import KeySecrets, create_key, revoke_key
+from velox_gateway.catalog import read_cached
 from velox_gateway.config import Settings
 from velox_gateway.db.models import ApiKey, User
 from velox_gateway.security.passwords import hash_password
@@ -51,6 +52,20 @@ def _load_local_env() -> None:
             key, sep, value = line.partition("=")
             if sep and key and key not in os.environ:
                 os.environ[key] = json.loads(value)
+
+
+async def _catalog(settings: Settings) -> Catalog:
+    """The catalogue the gateways enforce: the pinned file, else billing's last publication."""
+    if settings.plans_file:
+        return load_catalog(settings.plans_file)
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        published = await read_cached(redis)
+    finally:
+        await redis.aclose()
+    if published is None:
+        raise SystemExit("velox: no plan catalogue yet; start billing (make run) and retry")
+    return published.catalog
 
 
 async def _create(
@@ -72,7 +87,7 @@ async def _create(
         session, name=args.name or args.email or "account", owner_user_id=owner_id
     )
     plans = await set_plans(
-        session, load_catalog(settings.plans_file), account.id, args.plan, source="operator"
+        session, await _catalog(settings), account.id, args.plan, source="operator"
     )
     key_secrets = KeySecrets(settings.api_key_pepper.get_secret_value(), settings.key_environment)
     row, key = await create_key(
@@ -123,7 +138,7 @@ async def _set_plan(
     args: argparse.Namespace, session: AsyncSession, settings: Settings
 ) -> dict[str, Any]:
     plans = await set_plans(
-        session, load_catalog(settings.plans_file), args.account_id, args.plan, source="operator"
+        session, await _catalog(settings), args.account_id, args.plan, source="operator"
     )
     return {"account_id": args.account_id, "plans": plans}
 

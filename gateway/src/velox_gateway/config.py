@@ -15,6 +15,17 @@ DEFAULT_SERVICE_URLS = {
     "trading": "http://127.0.0.1:8007",
 }
 
+# The API prefix of each service: the gateway's routing table (the public contract).
+SERVICE_PREFIXES = {
+    "billing": "/v1/billing",
+    "commerce": "/v1/commerce",
+    "analytics": "/v1/analytics",
+    "automation": "/v1/automation",
+    "price-intel": "/v1/price-intel",
+    "vin-intel": "/v1/vin",
+    "trading": "/v1/trading",
+}
+
 
 class Settings(ServiceSettings):
     model_config = service_settings_config("GATEWAY_")
@@ -41,5 +52,7 @@ class Settings(ServiceSettings):
     own_max_body_bytes: int = Field(64 * 1024, ge=1024)
     cors_origins: list[str] = Field(default_factory=list)
     route_policy_file: str | None = None
+    # A fixed catalogue (JSON file) instead of the one billing publishes (tests, emergencies).
+    plans_file: str | None = None
     login_attempts_per_email: int = Field(5, ge=1)
     login_attempts_per_ip_per_minute: int = Field(20, ge=1)

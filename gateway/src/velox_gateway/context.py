@@ -13,6 +13,7 @@ from velox_gateway.accounts.plans import PlanResolver
 from velox_gateway.apikeys.service import KeySecrets
 from velox_gateway.apikeys.verify import KeyVerifier
 from velox_gateway.auth.mail import MailSender
+from velox_gateway.catalog import CatalogHolder
 from velox_gateway.config import Settings
 from velox_gateway.limits import QuotaCounter, RateLimiter
 from velox_gateway.openapi import OpenAPIAggregator
@@ -24,7 +25,7 @@ from velox_gateway.security.tokens import AccessTokens
 class GatewayContext:
     settings: Settings
     runtime: Runtime
-    catalog: Catalog
+    catalogs: CatalogHolder
     policy: RoutePolicy
     tokens: AccessTokens
     key_secrets: KeySecrets
@@ -35,6 +36,11 @@ class GatewayContext:
     proxy: ServiceProxy
     openapi: OpenAPIAggregator
     mail: MailSender
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalogue in force (503 ``catalog-unavailable`` before billing sent one)."""
+        return self.catalogs.current
 
     @property
     def refresh_ttl(self) -> timedelta:

@@ -16,7 +16,8 @@ from velox_gateway.context import GatewayContext
 from velox_gateway.errors import InsufficientRole, NoLongerMember
 
 
-def get_context(request: Request) -> GatewayContext:
+async def get_context(request: Request) -> GatewayContext:
+    # async: a plain function dependency would be run in the thread pool on every request
     context: GatewayContext = request.app.state.gateway
     return context
 

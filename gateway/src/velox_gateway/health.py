@@ -4,6 +4,7 @@ import asyncio
 
 from velox_shared.app import Runtime
 
+from velox_gateway.catalog import CatalogHolder
 from velox_gateway.config import Settings
 
 
@@ -22,3 +23,10 @@ async def services_ready(runtime: Runtime) -> dict[str, str]:
         return f"service:{name}", "ok"
 
     return dict(await asyncio.gather(*(probe(n, u) for n, u in sorted(urls.items()))))
+
+
+async def ready(runtime: Runtime, catalogs: CatalogHolder) -> dict[str, str]:
+    """Every service's readiness, and whether billing's plan catalogue has arrived."""
+    checks = await services_ready(runtime)
+    checks["catalog"] = "ok" if catalogs.loaded else "waiting for billing"
+    return checks

@@ -12,13 +12,13 @@ from redis.asyncio import Redis
 from velox_gateway.accounts.events import plans_changed_handler
 from velox_gateway.accounts.plans import plans_cache_key
 from velox_gateway.accounts.service import AccountNotFound, UnknownPlan
+from velox_gateway.catalog import CatalogHolder
 from velox_gateway.db.models import events
 from velox_shared.contracts.billing import AccountPlansChanged
-from velox_shared.contracts.plans import load_catalog
 from velox_shared.db import create_engine, session_factory
 from velox_shared.events import EventEnvelope, new_envelope, stream_for
 
-from tests.conftest import DbInfo
+from tests.conftest import DbInfo, shipped_catalog
 from tests.gateway.conftest import Tenants
 
 STREAM = stream_for(AccountPlansChanged.event_type)
@@ -82,7 +82,7 @@ async def test_the_change_replaces_the_whole_set_and_is_idempotent(
     ada = await tenants.signup("ada")
     engine = create_engine(database.url_for("gateway"), schema="gateway")
     sessions = session_factory(engine)
-    handler = plans_changed_handler(load_catalog(), redis)
+    handler = plans_changed_handler(CatalogHolder(shipped_catalog()), redis)
     try:
         for plans in (
             {"vin": "pro", "trading": "pro"},
@@ -111,7 +111,7 @@ async def test_a_change_naming_an_unknown_plan_is_refused_whole(
 ) -> None:
     ada = await tenants.signup("ada")
     engine = create_engine(database.url_for("gateway"), schema="gateway")
-    handler = plans_changed_handler(load_catalog(), redis)
+    handler = plans_changed_handler(CatalogHolder(shipped_catalog()), redis)
     try:
         with pytest.raises(error):
             async with session_factory(engine)() as session, session.begin():

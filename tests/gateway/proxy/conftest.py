@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from velox_gateway.proxy.transport import upstream_transport
 
 from tests.conftest import loopback
 from tests.gateway.proxy.support import Upstream, upstream_app
@@ -25,5 +26,5 @@ async def upstream() -> AsyncIterator[Upstream]:
 @pytest.fixture
 async def upstream_client() -> AsyncIterator[httpx.AsyncClient]:
     """The proxy's one long-lived pooled client (owned by the test, as by the gateway)."""
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(transport=upstream_transport(max_connections=64)) as client:
         yield client

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from velox_shared.context import current_request_id
 from velox_shared.contracts.plans import Family, Tier
 from velox_shared.contracts.usage import UsageRecorded
-from velox_shared.errors import NotFound, ServiceUnavailable
+from velox_shared.errors import BadRequest, NotFound, ServiceUnavailable
 from velox_shared.events import new_envelope, publish, publish_now
 from velox_shared.identity import Identity
 
@@ -36,6 +36,20 @@ class UnknownApi(NotFound):
     title = "No such API"
 
 
+class AmbiguousPath(BadRequest):
+    problem = "ambiguous-path"
+    title = "Path with dot segments"
+
+
+# Routes a service authenticates itself (no API key), and the service: Stripe signs its
+# webhooks.
+PUBLIC_ROUTES = {("POST", "/v1/billing/webhooks/stripe"): "billing"}
+
+
+def _has_dot_segment(path: str) -> bool:
+    return "." in path and any(segment in (".", "..") for segment in path.split("/"))
+
+
 def rate_headers(decision: RateDecision) -> dict[str, str]:
     headers = {
         "RateLimit-Limit": str(decision.limit),
@@ -49,11 +63,22 @@ def rate_headers(decision: RateDecision) -> dict[str, str]:
 
 async def handle(request: Request, context: GatewayContext) -> Response:
     """Everything under a service prefix goes through here."""
-    principal = await authenticate(request, context)
-    request.state.principal = principal
+    if _has_dot_segment(request.url.path):
+        # The route policy sees the path as sent, the HTTP client would send it resolved
+        # ("/v1/vin/x/../bulk" reaches "/v1/vin/bulk"): refuse rather than let them differ.
+        raise AmbiguousPath(
+            "Paths with '.' or '..' segments (also percent-encoded) are not accepted; "
+            "send the resolved path."
+        )
+    public = PUBLIC_ROUTES.get((request.method, request.url.path))
+    if public is not None:
+        # Signed by the provider and checked by the service; no key, plan or quota applies.
+        return await context.proxy.forward(request, service=public, identity=None)
     family = context.catalog.family_for_path(request.url.path)
     if family is None:
         raise UnknownApi(f"No Velox API is served at {request.url.path}.")
+    principal = await authenticate(request, context)
+    request.state.principal = principal
     method = request.method
     scope = f"{family.name}:{'read' if method in SAFE_METHODS else 'write'}"
     if not principal.has_scope(scope):
@@ -121,7 +146,7 @@ async def _entitle_and_meter(
         )
     if not requirement.quota:
         return 0
-    limit = tier.quotas.get(requirement.quota)
+    limit = tier.hard_quota(requirement.quota)
     try:
         decision = await context.quotas.consume(
             principal.account_id, requirement.quota, limit=limit, units=requirement.units

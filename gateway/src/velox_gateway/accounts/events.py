@@ -17,25 +17,26 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 from velox_shared.app import Runtime, consumer_name
-from velox_shared.contracts.billing import AccountPlansChanged
-from velox_shared.contracts.plans import Catalog
+from velox_shared.contracts.billing import AccountPlansChanged, CatalogPublished
 from velox_shared.events import EventEnvelope, Handler, StreamConsumer, after_commit, stream_for
 
 from velox_gateway import NAME
 from velox_gateway.accounts.plans import plans_cache_key
 from velox_gateway.accounts.repository import Plans
 from velox_gateway.accounts.service import get_account, parse_plan
+from velox_gateway.catalog import CatalogHolder, catalog_published_handler
 
 __all__ = ["billing_consumer", "plans_changed_handler"]
 
 _log = logging.getLogger("velox.gateway.plans")
 
 
-def plans_changed_handler(catalog: Catalog, redis: Redis) -> Handler:
+def plans_changed_handler(catalogs: CatalogHolder, redis: Redis) -> Handler:
     """The handler for :class:`AccountPlansChanged`, bound to the catalogue and Redis."""
 
     async def handle(envelope: EventEnvelope, session: AsyncSession) -> None:
         change = envelope.parse(AccountPlansChanged)
+        catalog = catalogs.current
         plans = dict(parse_plan(catalog, f"{f}:{t}") for f, t in change.plans.items())
         await get_account(session, change.account_id)
         await Plans(session).replace(change.account_id, plans, source="billing")
@@ -53,7 +54,7 @@ def plans_changed_handler(catalog: Catalog, redis: Redis) -> Handler:
     return handle
 
 
-def billing_consumer(runtime: Runtime, catalog: Catalog) -> StreamConsumer:
+def billing_consumer(runtime: Runtime, catalogs: CatalogHolder) -> StreamConsumer:
     """The gateway's consumer of billing's stream."""
     return StreamConsumer(
         runtime.redis,
@@ -62,5 +63,8 @@ def billing_consumer(runtime: Runtime, catalog: Catalog) -> StreamConsumer:
         group=NAME,
         consumer=consumer_name(NAME),
         streams=[stream_for(AccountPlansChanged.event_type)],
-        handlers={AccountPlansChanged.event_type: plans_changed_handler(catalog, runtime.redis)},
+        handlers={
+            AccountPlansChanged.event_type: plans_changed_handler(catalogs, runtime.redis),
+            CatalogPublished.event_type: catalog_published_handler(runtime.redis, catalogs),
+        },
     )

@@ -9,9 +9,10 @@ import time
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from velox_shared.contracts.plans import Catalog, Tier
+from velox_shared.contracts.plans import Tier
 
 from velox_gateway.accounts.repository import Plans
+from velox_gateway.catalog import CatalogHolder
 
 _PREFIX = "velox:gw:plans:"
 
@@ -26,14 +27,14 @@ class PlanResolver:
 
     def __init__(
         self,
-        catalog: Catalog,
+        catalogs: CatalogHolder,
         redis: Redis,
         sessions: async_sessionmaker[AsyncSession],
         *,
         memory_ttl: float = 2.0,
         redis_ttl: int = 300,
     ) -> None:
-        self.catalog = catalog
+        self._catalogs = catalogs
         self._redis = redis
         self._sessions = sessions
         self._memory_ttl = memory_ttl
@@ -47,14 +48,17 @@ class PlanResolver:
         if cached and now - cached[0] < self._memory_ttl:
             return cached[1]
         explicit = await self._load(account_id)
-        tiers = {
-            name: explicit.get(name, self.catalog.default_tier) for name in self.catalog.families
-        }
+        catalog = self._catalogs.current
+        tiers = {}
+        for name, family in catalog.families.items():
+            tier = explicit.get(name, catalog.default_tier)
+            # A tier the current catalogue no longer has falls back to the default.
+            tiers[name] = tier if tier in family.tiers else catalog.default_tier
         self._memory[account_id] = (now, tiers)
         return tiers
 
     async def tier(self, account_id: str, family: str) -> Tier:
-        return self.catalog.tier(family, (await self.tiers(account_id))[family])
+        return self._catalogs.current.tier(family, (await self.tiers(account_id))[family])
 
     async def invalidate(self, account_id: str) -> None:
         self._memory.pop(account_id, None)

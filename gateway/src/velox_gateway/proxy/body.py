@@ -23,7 +23,9 @@ class RequestBody:
     """An async iterable over ``request.stream()`` that never holds more than one chunk.
 
     ``started`` turns true once the first chunk is pulled: from then on the body is
-    (partly) sent and the request can no longer be retried.
+    (partly) sent and the request can no longer be retried. ``error`` keeps what broke the
+    body off (over the limit, the client gone): the transport reports it as a failed send,
+    and the proxy answers with this instead of blaming the service.
     """
 
     def __init__(self, request: Request, *, max_bytes: int) -> None:
@@ -31,18 +33,23 @@ class RequestBody:
         self._max_bytes = max_bytes
         self.started = False
         self.received = 0
+        self.error: Exception | None = None
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._chunks()
 
     async def _chunks(self) -> AsyncIterator[bytes]:
         self.started = True
-        async for chunk in self._request.stream():
-            self.received += len(chunk)
-            if self.received > self._max_bytes:
-                raise _too_large(self._max_bytes)
-            if chunk:
-                yield chunk
+        try:
+            async for chunk in self._request.stream():
+                self.received += len(chunk)
+                if self.received > self._max_bytes:
+                    raise _too_large(self._max_bytes)
+                if chunk:
+                    yield chunk
+        except Exception as exc:
+            self.error = exc
+            raise
 
 
 def request_body(request: Request, *, max_bytes: int) -> RequestBody | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from http.cookiejar import DefaultCookiePolicy
+from http.cookiejar import CookieJar
 from types import MappingProxyType
 from urllib.parse import quote
 
@@ -36,10 +36,21 @@ from velox_gateway.proxy.routes import ServiceRoute
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "ServiceProxy", "UpstreamResponse"]
 
 DEFAULT_MAX_BODY_BYTES = 110 * 1024 * 1024
+# Answers up to this size with a declared length are relayed whole, larger ones streamed.
+SMALL_BODY_BYTES = 64 * 1024
 
 _log = logging.getLogger("velox.gateway.proxy")
-# The shared client must not keep one caller's Set-Cookie for the next caller.
-_NO_COOKIES = DefaultCookiePolicy(allowed_domains=[])
+
+
+class _NoCookieJar(CookieJar):
+    """Keeps nothing and adds nothing: the shared client must not carry one caller's
+    ``Set-Cookie`` to the next caller, and need not parse the headers to find out."""
+
+    def extract_cookies(self, response: object, request: object) -> None:
+        return None
+
+    def add_cookie_header(self, request: object) -> None:
+        return None
 
 
 class UpstreamResponse(StreamingResponse):
@@ -68,7 +79,7 @@ class ServiceProxy:
     """Forwards requests to named services with identity tokens, retries and breakers.
 
     The caller owns ``client`` (one pooled client per process) and closes it. The proxy
-    sets the client's cookie policy to refuse all cookies, so a service's ``Set-Cookie``
+    gives the client a cookie jar that keeps nothing, so a service's ``Set-Cookie``
     for one caller can never ride along on the next caller's request.
     """
 
@@ -101,7 +112,7 @@ class ServiceProxy:
             )
             for name in self._routes
         }
-        client.cookies.jar.set_policy(_NO_COOKIES)
+        client.cookies = _NoCookieJar()
 
     @property
     def routes(self) -> Mapping[str, ServiceRoute]:
@@ -118,9 +129,17 @@ class ServiceProxy:
         return {name: breaker.state for name, breaker in sorted(self._breakers.items())}
 
     async def forward(
-        self, request: Request, *, service: str, identity: Identity, path: str | None = None
+        self,
+        request: Request,
+        *,
+        service: str,
+        identity: Identity | None,
+        path: str | None = None,
     ) -> Response:
         """Send ``request`` to ``service`` as ``identity`` and stream the answer back.
+
+        ``identity`` None sends no identity token: only for the public routes the service
+        authenticates itself (Stripe's signed webhooks).
 
         ``path`` (percent-encoded, with a leading slash) replaces the request's own path;
         the query string is always kept. Raises a problem (404 unknown service, 413 body
@@ -132,7 +151,20 @@ class ServiceProxy:
         breaker = self._breakers[service]
         probe = breaker.acquire()
         upstream = await self._send(route, breaker, probe, build, body)
-        return UpstreamResponse(upstream)
+        if request.method == "HEAD" or not _small(upstream):
+            return UpstreamResponse(upstream)
+        # A small answer of known size is read whole: a plain response skips the task
+        # group a streamed one needs to watch for the client leaving.
+        try:
+            content = b"".join([chunk async for chunk in upstream.aiter_raw()])
+        except httpx.TransportError as exc:
+            breaker.record_failure()
+            raise _unavailable(route, exc) from None
+        finally:
+            await upstream.aclose()
+        response = Response(content, status_code=upstream.status_code)
+        response.raw_headers = downstream_headers(upstream.headers.raw)
+        return response
 
     def _route(self, service: str) -> ServiceRoute:
         route = self._routes.get(service)
@@ -144,13 +176,13 @@ class ServiceProxy:
         self,
         request: Request,
         route: ServiceRoute,
-        identity: Identity,
+        identity: Identity | None,
         path: str | None,
         body: RequestBody | None,
     ) -> Callable[[], httpx.Request]:
         forwarding = Forwarding(
-            identity_token=self._signer.sign(identity, audience=route.name),
-            request_id=current_request_id() or identity.request_id,
+            identity_token=self._signer.sign(identity, audience=route.name) if identity else None,
+            request_id=current_request_id() or (identity.request_id if identity else None),
             client_ip=request.client.host if request.client else None,
             proto=request.url.scheme,
             host=request.headers.get("host"),
@@ -184,6 +216,10 @@ class ServiceProxy:
                 body=body,
             )
         except httpx.TransportError as exc:
+            if body is not None and body.error is not None:
+                # The client's body broke off (too large, client gone): not the service's fault.
+                breaker.release(probe)
+                raise body.error from None
             breaker.record_failure()
             _log.warning(
                 "upstream call failed",
@@ -195,6 +231,11 @@ class ServiceProxy:
             raise
         breaker.record_status(upstream.status_code)
         return upstream
+
+
+def _small(upstream: httpx.Response) -> bool:
+    length = upstream.headers.get("content-length")
+    return length is not None and length.isdigit() and int(length) <= SMALL_BODY_BYTES
 
 
 def _raw_path(request: Request) -> str:

@@ -60,7 +60,7 @@ _REPLACED_DOWNSTREAM = frozenset({"date", "server", REQUEST_ID_HEADER.lower()})
 class Forwarding:
     """What the proxy adds to the request it sends upstream."""
 
-    identity_token: str
+    identity_token: str | None  # None for a public route (a provider's signed webhook)
     request_id: str | None
     client_ip: str | None
     proto: str
@@ -114,7 +114,8 @@ def upstream_headers(raw: RawHeaders, forwarding: Forwarding) -> list[tuple[str,
     """
     dropped = CREDENTIAL_HEADERS | _REPLACED_UPSTREAM
     headers = [(k, v) for k, v in strip_hop_by_hop(raw) if k not in dropped]
-    headers.append((IDENTITY_HEADER, forwarding.identity_token))
+    if forwarding.identity_token:
+        headers.append((IDENTITY_HEADER, forwarding.identity_token))
     if forwarding.request_id:
         headers.append((REQUEST_ID_HEADER, forwarding.request_id))
     chain = _forwarded_for(raw, forwarding.client_ip)
