@@ -19,7 +19,16 @@ SURFACE = {
         "paginate",
     ],
     "velox_shared.repository": ["Repository"],
-    "velox_shared.contracts.plans": ["Catalog", "Family", "Price", "Tier", "load_catalog"],
+    "velox_shared.contracts.plans": [
+        "Catalog",
+        "Family",
+        "Overage",
+        "Price",
+        "Tier",
+        "catalog_version",
+        "load_catalog",
+    ],
+    "velox_shared.contracts.billing": ["AccountPlansChanged", "CatalogPublished"],
     "velox_shared.contracts.usage": ["UsageRecorded"],
     "velox_shared.app": [
         "Runtime",
@@ -105,6 +114,7 @@ SURFACE = {
         "metrics_response",
     ],
     "velox_shared.settings": ["PlatformSettings", "ServiceSettings", "service_settings_config"],
+    "velox_shared.workers": ["BackgroundWorker", "Quiesce", "Stoppable", "stop_tasks"],
 }
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from velox_shared.context import current_request_id
 from velox_shared.errors import problem_response
 from velox_shared.identity import Identity, IdentityVerifier, InvalidIdentity
 
@@ -46,6 +47,9 @@ class IdentityMiddleware:
             )
             await response(scope, receive, send)
             return
+        request_id = current_request_id()
+        if request_id:
+            identity = identity.model_copy(update={"request_id": request_id})
         scope.setdefault("state", {})["identity"] = identity
         await self.app(scope, receive, send)
 

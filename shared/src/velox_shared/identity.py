@@ -4,6 +4,11 @@ The gateway signs with an Ed25519 private key; services hold only the public key
 service (or anyone who reaches a service port) can verify an identity but never mint one.
 Each token names its audience (the target service) and lives seconds, not hours.
 
+Signing and verifying cost more than the rest of a forwarded request's identity work, so
+both ends remember: the signer hands out the same token for the same caller and audience
+for the first half of its life (the request id travels in ``X-Request-ID``, not in the
+token), and a verifier keeps what a token it has checked says until the token expires.
+
 Example::
 
     signer = IdentitySigner(private_pem)
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -46,7 +52,10 @@ class InvalidIdentity(Unauthorized):
 
 
 class Identity(BaseModel):
-    """Who is calling: the tenant account, the principal (user or API key), plan and scopes."""
+    """Who is calling: the tenant account, the principal (user or API key), plan and scopes.
+
+    ``request_id`` is not part of the token: a service sets it from ``X-Request-ID``.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -83,15 +92,53 @@ def _pem(value: str) -> bytes:
     return value.replace("\\n", "\n").encode()
 
 
-class IdentitySigner:
-    """Mints identity tokens (gateway only)."""
+# Remembered tokens per signer or verifier; past this many the memory starts afresh.
+_MAX_REMEMBERED = 4096
+_SignedFor = tuple[str, str, str, str, tuple[str, ...]]
 
-    def __init__(self, private_key_pem: str, *, ttl_seconds: int = 60) -> None:
+
+class IdentitySigner:
+    """Mints identity tokens (gateway only).
+
+    A token minted for a caller (account, principal, plan, scopes) and an audience is
+    handed out again while it is younger than ``reuse_seconds`` (half its life unless set),
+    so every token a service receives has at least ``ttl_seconds - reuse_seconds`` to live.
+    """
+
+    def __init__(
+        self,
+        private_key_pem: str,
+        *,
+        ttl_seconds: int = 60,
+        reuse_seconds: float | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._key = serialization.load_pem_private_key(_pem(private_key_pem), password=None)
         self._ttl = ttl_seconds
+        self._reuse = max(0, ttl_seconds) / 2 if reuse_seconds is None else reuse_seconds
+        self._clock = clock
+        self._minted: dict[_SignedFor, tuple[int, str]] = {}
 
     def sign(self, identity: Identity, *, audience: str) -> str:
-        now = int(time.time())
+        key = (
+            audience,
+            identity.account_id,
+            identity.principal_id,
+            identity.plan,
+            identity.scopes,
+        )
+        now = self._clock()
+        minted = self._minted.get(key)
+        if minted is not None and now - minted[0] < self._reuse:
+            return minted[1]
+        issued_at = int(now)
+        token = self._mint(identity, audience, issued_at)
+        if len(self._minted) >= _MAX_REMEMBERED:
+            self._minted.clear()
+        self._minted[key] = (issued_at, token)
+        return token
+
+    def _mint(self, identity: Identity, audience: str, now: int) -> str:
         claims: dict[str, Any] = {
             "iss": ISSUER,
             "aud": audience,
@@ -103,22 +150,47 @@ class IdentitySigner:
             "plan": identity.plan,
             "scopes": list(identity.scopes),
         }
-        if identity.request_id:
-            claims["rid"] = identity.request_id
         return jwt.encode(claims, self._key, algorithm=_ALGORITHM)  # type: ignore[arg-type]
 
 
 class IdentityVerifier:
-    """Checks identity tokens addressed to one service."""
+    """Checks identity tokens addressed to one service.
 
-    def __init__(self, public_key_pem: str, *, audience: str, leeway_seconds: int = 5) -> None:
+    A token that passed is remembered with what it says until it expires (plus the
+    leeway), so the signature is checked once per token, not once per request.
+    """
+
+    def __init__(
+        self,
+        public_key_pem: str,
+        *,
+        audience: str,
+        leeway_seconds: int = 5,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._key = serialization.load_pem_public_key(_pem(public_key_pem))
         self._audience = audience
         self._leeway = leeway_seconds
+        self._clock = clock
+        self._verified: dict[str, tuple[Identity, float]] = {}
 
     def verify(self, token: str | None) -> Identity:
         if not token:
             raise InvalidIdentity("This service only accepts requests forwarded by the gateway.")
+        known = self._verified.get(token)
+        if known is not None:
+            identity, expires = known
+            if self._clock() <= expires + self._leeway:
+                return identity
+            self._verified.pop(token, None)
+            raise InvalidIdentity("Identity token rejected: Signature has expired")
+        identity, expires = self._check(token)
+        if len(self._verified) >= _MAX_REMEMBERED:
+            self._verified.clear()
+        self._verified[token] = (identity, expires)
+        return identity
+
+    def _check(self, token: str) -> tuple[Identity, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -131,10 +203,10 @@ class IdentityVerifier:
             )
         except jwt.PyJWTError as exc:
             raise InvalidIdentity(f"Identity token rejected: {exc}") from None
-        return Identity(
+        identity = Identity(
             account_id=claims["acc"],
             principal_id=claims["sub"],
             plan=claims["plan"],
             scopes=tuple(claims.get("scopes", ())),
-            request_id=claims.get("rid"),
         )
+        return identity, float(claims["exp"])

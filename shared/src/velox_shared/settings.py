@@ -41,9 +41,6 @@ class PlatformSettings(BaseSettings):
     upstash_token: SecretStr | None = Field(None, validation_alias="UPSTASH_REDIS_REST_TOKEN")
     db_pool_size: int = Field(5, ge=1, le=100, validation_alias="VELOX_DB_POOL_SIZE")
     stream_maxlen: int = Field(100_000, ge=1_000, validation_alias="VELOX_STREAM_MAXLEN")
-    plans_file: str | None = Field(
-        None, validation_alias="VELOX_PLANS_FILE", description="Plan catalogue override (JSON)."
-    )
 
     @model_validator(mode="after")
     def _upstash_needs_credentials(self) -> PlatformSettings:

@@ -7,9 +7,10 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from velox_shared.contracts.plans import Catalog
 from velox_shared.events.envelope import EventPayload
 
-__all__ = ["AccountPlansChanged"]
+__all__ = ["AccountPlansChanged", "CatalogPublished"]
 
 
 class AccountPlansChanged(EventPayload):
@@ -26,3 +27,16 @@ class AccountPlansChanged(EventPayload):
     plans: dict[str, str] = Field(examples=[{"vin": "pro", "analytics": "enterprise"}])
     changed_at: datetime
     reason: str = Field(default="subscription.updated", max_length=64)
+
+
+class CatalogPublished(EventPayload):
+    """Billing's plan catalogue, whole (sent at start-up, on change and periodically).
+
+    The gateway keeps the newest it received and enforces it; ``version`` is
+    :func:`velox_shared.contracts.plans.catalog_version` of ``catalog``.
+    """
+
+    event_type: ClassVar[str] = "billing.catalog.published"
+
+    version: str = Field(min_length=1, max_length=64)
+    catalog: Catalog

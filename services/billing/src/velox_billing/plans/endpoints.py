@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path, Request
 from velox_shared.auth import CurrentIdentity
-from velox_shared.contracts.plans import load_catalog
 from velox_shared.errors import PROBLEM_JSON
 
 from velox_billing.plans.schemas import CatalogOut, FamilyOut
@@ -16,7 +15,7 @@ router = APIRouter(prefix="/v1/billing/plans", tags=["billing"])
 @router.get("")
 async def list_plans(request: Request, identity: CurrentIdentity) -> CatalogOut:
     """Every product family with its tiers, prices, rate limits, features and quotas."""
-    return catalog_out(load_catalog(request.app.state.runtime.settings.plans_file))
+    return catalog_out(request.app.state.billing.catalog)
 
 
 @router.get("/{family}", responses={404: {"content": {PROBLEM_JSON: {}}}})
@@ -26,4 +25,4 @@ async def get_family_plans(
     family: str = Path(max_length=32, pattern=r"^[a-z][a-z-]*$"),
 ) -> FamilyOut:
     """One product family's tiers."""
-    return one_family(load_catalog(request.app.state.runtime.settings.plans_file), family)
+    return one_family(request.app.state.billing.catalog, family)

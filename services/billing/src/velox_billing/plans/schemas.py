@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
-from velox_shared.contracts.plans import Price
+from velox_shared.contracts.plans import Overage, Price
 
 
 class TierOut(BaseModel):
     plan: str = Field(examples=["vin:pro"], description="FAMILY:TIER, as used everywhere.")
     tier: str
+    title: str
     price: Price
+    trial_days: int
     rate_per_minute: int
     burst: int
     features: list[str]
     quotas: dict[str, int | None] = Field(description="Monthly; null means unlimited.")
+    limits: dict[str, int | None] = Field(description="Maxima held at once; null: unlimited.")
+    overage: dict[str, Overage] = Field(
+        description="Per-unit prices beyond the included quota (the quota is then no ceiling)."
+    )
 
 
 class FamilyOut(BaseModel):

@@ -22,11 +22,15 @@ def family_out(family: Family) -> FamilyOut:
             TierOut(
                 plan=f"{family.name}:{t.name}",
                 tier=t.name,
+                title=t.title or t.name.capitalize(),
                 price=t.price,
+                trial_days=t.trial_days,
                 rate_per_minute=t.rate_per_minute,
                 burst=t.burst,
                 features=list(t.features),
                 quotas=dict(t.quotas),
+                limits=dict(t.limits),
+                overage=dict(t.overage),
             )
             for t in tiers
         ],

@@ -1,0 +1,1 @@
+"""The plan catalogue and how it maps onto Stripe products, prices, features and meters."""

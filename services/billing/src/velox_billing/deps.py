@@ -1,0 +1,34 @@
+"""FastAPI dependencies of the billing service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from velox_billing.context import BillingContext
+
+
+async def get_context(request: Request) -> BillingContext:
+    # async: a plain function dependency would run in the thread pool on every request
+    context: BillingContext = request.app.state.billing
+    return context
+
+
+ContextDep = Annotated[BillingContext, Depends(get_context)]
+
+
+async def get_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
+    """One session per request: committed on success, rolled back on error."""
+    async with context.runtime.sessions() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

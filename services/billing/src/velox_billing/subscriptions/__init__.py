@@ -1,0 +1,1 @@
+"""Checkout, the customer portal, subscriptions, plan changes and invoices."""

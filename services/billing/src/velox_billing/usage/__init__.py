@@ -1,0 +1,1 @@
+"""Metered usage: the gateway's usage events aggregated, reported to Stripe's meters."""

@@ -1,0 +1,1 @@
+"""Stripe webhooks: verified and stored on receipt, processed asynchronously."""
