@@ -3,26 +3,38 @@
 from __future__ import annotations
 
 import asyncio
-import os
+import json
 import random
 import signal
 import socket
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
+from redis.asyncio import Redis
+from velox_devstack.cli import run_env
+from velox_shared.contracts.plans import catalog_version, load_catalog
 
 COMPONENT_COUNT = 8
+FAKE_STRIPE_OFFSET = 50  # velox_devstack.cli.FAKE_STRIPE_OFFSET
+CATALOG_VERSION_KEY = "velox:gw:catalog:version"  # velox_gateway.catalog.VERSION_KEY
 
 
 def free_port_base() -> int:
-    """A base port whose next eight ports are all free."""
+    """A base port whose next eight ports, and the fake Stripe's, are all free."""
     for _ in range(100):
         base = random.randint(20000, 60000)
-        if all(_free(base + i) for i in range(COMPONENT_COUNT)):
+        ports = [base + i for i in range(COMPONENT_COUNT)] + [base + FAKE_STRIPE_OFFSET]
+        if all(_free(port) for port in ports):
             return base
     raise RuntimeError("no free port range")
+
+
+def _text(value: bytes | str | None) -> str:
+    return value.decode() if isinstance(value, bytes) else (value or "")
 
 
 def _free(port: int) -> bool:
@@ -34,13 +46,7 @@ class Stack:
     def __init__(self, home: Path, env: dict[str, str]) -> None:
         self.home = home
         self.base = free_port_base()
-        self.env = {
-            **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
-            "VELOX_HOME": str(home),
-            "VELOX_PORT_BASE": str(self.base),
-            "PYTHONUNBUFFERED": "1",
-            **env,
-        }
+        self.env = run_env(home, self.base, env)
         self.lines: list[str] = []
         self.process: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -84,6 +90,21 @@ class Stack:
                 await asyncio.sleep(0.3)
         raise AssertionError("stack not ready in time:\n" + self.output())
 
+    async def wait_catalog(self, redis_url: str, plans_file: str, timeout: float = 60) -> None:
+        """Until the gateways enforce the catalogue billing publishes from ``plans_file``
+        (another stack on the same Redis may have left its own behind)."""
+        expected = catalog_version(load_catalog(plans_file))
+        redis = Redis.from_url(redis_url)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            while _text(await redis.get(CATALOG_VERSION_KEY)) != expected:
+                assert loop.time() < deadline, "catalogue not published:\n" + self.output()
+                await asyncio.sleep(0.2)
+        finally:
+            await redis.aclose()
+        await asyncio.sleep(1.5)  # each gateway process checks the version every second
+
     def children(self) -> list[psutil.Process]:
         assert self.process
         return psutil.Process(self.process.pid).children(recursive=True)
@@ -105,3 +126,27 @@ class Stack:
 
     def output(self) -> str:
         return "\n".join(self.lines[-80:])
+
+
+def gateway_env(stack: Stack) -> dict[str, str]:
+    """The stack's gateway environment (what ``make run`` wrote for the console)."""
+    lines = (stack.home / "gateway.env").read_text().splitlines()
+    env = {k: json.loads(v) for k, _, v in (line.partition("=") for line in lines)}
+    return {**stack.env, **env}
+
+
+async def velox_cli(stack: Stack, *args: str) -> dict[str, Any]:
+    """Run the ``velox`` operator console against ``stack``; its JSON output."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "velox_devstack.console",
+        *args,
+        env=gateway_env(stack),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    result: dict[str, Any] = json.loads(out)
+    return result

@@ -19,12 +19,11 @@ from openapi_spec_validator import validate
 from redis.asyncio import Redis
 from redis.asyncio.connection import parse_url
 from velox_shared.contracts.billing import AccountPlansChanged
-from velox_shared.contracts.plans import load_catalog
 from velox_shared.contracts.usage import UsageRecorded
 from velox_shared.events import EventEnvelope, new_envelope, stream_for
 
-from tests.conftest import DbInfo, Servers
-from tests.e2e.stack import Stack, free_port_base
+from tests.conftest import DbInfo, Servers, shipped_catalog
+from tests.e2e.stack import Stack, free_port_base, gateway_env, velox_cli
 from tests.redis_proxy import RedisProxy
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +31,7 @@ pytestmark = pytest.mark.e2e
 
 def make_catalogue(tmp: Path) -> str:
     """The shipped catalogue, with limits small enough to reach in a test."""
-    data: dict[str, Any] = json.loads(load_catalog().model_dump_json())
+    data: dict[str, Any] = json.loads(shipped_catalog().model_dump_json())
     vin_free = data["families"]["vin"]["tiers"]["free"]
     vin_free.update(rate_per_minute=1, burst=5)
     billing = data["families"]["billing"]["tiers"]
@@ -64,42 +63,22 @@ async def stack(
     tmp_path_factory: pytest.TempPathFactory, database: DbInfo, servers: Servers
 ) -> AsyncIterator[Stack]:
     tmp = tmp_path_factory.mktemp("gwflow")
+    plans = make_catalogue(tmp)
     running = Stack(
         tmp,
         {
             "DATABASE_URL": database.admin_url,
             "REDIS_URL": servers.redis_url,
             "VELOX_DB_ROLE_PREFIX": database.role_prefix,
-            "VELOX_PLANS_FILE": make_catalogue(tmp),
+            "BILLING_PLANS_FILE": plans,
             "GATEWAY_ROUTE_POLICY_FILE": make_policy(tmp),
         },
     )
     await running.start()
     await running.wait_ready()
+    await running.wait_catalog(servers.redis_url, plans)
     yield running
     await running.kill()
-
-
-def gateway_env(stack: Stack) -> dict[str, str]:
-    lines = (stack.home / "gateway.env").read_text().splitlines()
-    env = {k: json.loads(v) for k, _, v in (line.partition("=") for line in lines)}
-    return {**stack.env, **env}
-
-
-async def velox_cli(stack: Stack, *args: str) -> dict[str, Any]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "velox_gateway.cli",
-        *args,
-        env=gateway_env(stack),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    assert process.returncode == 0, err.decode()
-    result: dict[str, Any] = json.loads(out)
-    return result
 
 
 @asynccontextmanager
@@ -207,6 +186,37 @@ async def test_quota_then_entitlement_refusals(stack: Stack) -> None:
     async with httpx.AsyncClient(base_url=stack.gateway, timeout=10) as client:
         allowed = await client.get("/v1/billing/plans/vin", headers=headers)
     assert allowed.status_code == 200
+
+
+async def raw_get(base_url: str, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    """GET ``path`` exactly as written (HTTP clients resolve dot segments before sending)."""
+    url = httpx.URL(base_url)
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    lines = [f"GET {path} HTTP/1.1", f"Host: {url.host}", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), timeout=10)
+    writer.close()
+    await writer.wait_closed()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+async def test_dot_segments_cannot_walk_around_the_route_policy(stack: Stack) -> None:
+    made = await velox_cli(stack, "accounts", "create", "--name", "dots", "--plan", "billing:free")
+    headers = {"X-API-Key": made["api_key"]}
+    # Resolved, each path is /v1/billing/plans/vin, which billing:free is not entitled to.
+    for path in (
+        "/v1/billing/x/../plans/vin",
+        "/v1/billing/x/%2e%2e/plans/vin",
+        "/v1/billing/./plans/vin",
+    ):
+        status, body = await raw_get(stack.gateway, path, headers)
+        assert status == 400, (path, body)
+        assert json.loads(body)["type"].endswith("/ambiguous-path")
+    status, body = await raw_get(stack.gateway, "/v1/billing/plans/vin", headers)
+    assert status == 403, body
 
 
 async def test_revocation_reaches_another_gateway_within_a_second(

@@ -50,7 +50,7 @@ async def stack(
 
 async def test_every_service_starts_behind_the_gateway(stack: Stack) -> None:
     checks = await stack.wait_ready()
-    assert checks == {"database": "ok", "redis": "ok"} | {
+    assert checks == {"database": "ok", "redis": "ok", "catalog": "ok"} | {
         f"service:{name}": "ok" for name, _ in SERVICES.values()
     }
     async with httpx.AsyncClient(timeout=5) as client:
@@ -86,7 +86,7 @@ async def test_a_crashed_service_is_restarted_and_ctrl_c_leaves_no_orphans(stack
     await stack.wait_ready()  # the gateway sees commerce ready again
     assert any("commerce" in line and "restarting" in line for line in stack.lines)
     children = stack.children()
-    assert len(children) == 8
+    assert len(children) == 9  # the components and the loopback Stripe
     assert await stack.interrupt() == 0
     _, alive = psutil.wait_procs(children, timeout=5)
     assert alive == []

@@ -51,6 +51,21 @@ def home() -> Path:
     return path
 
 
+def run_env(home: Path, port_base: int, extra: dict[str, str]) -> dict[str, str]:
+    """The environment for a separate ``velox_devstack run`` (tests, benchmarks): its own
+    state folder and port range; servers come from ``extra`` (the caller's own
+    ``DATABASE_URL``/``REDIS_URL`` are dropped so the child never inherits them by accident).
+    """
+    inherited = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    return {
+        **inherited,
+        "VELOX_HOME": str(home),
+        "VELOX_PORT_BASE": str(port_base),
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
 def role_prefix() -> str:
     return os.environ.get("VELOX_DB_ROLE_PREFIX", "velox_")
 
@@ -108,17 +123,56 @@ def local_secret(name: str) -> str:
     return path.read_text().strip()
 
 
-def write_gateway_env(env: dict[str, str]) -> None:
-    """What the ``velox`` operator console needs to reach the local stack."""
-    path = home() / "gateway.env"
+def write_component_env(name: str, env: dict[str, str]) -> None:
+    """What the ``velox`` operator console needs to reach the local stack's ``name``."""
+    path = home() / f"{name}.env"
     path.write_text("".join(f"{k}={json.dumps(v)}\n" for k, v in sorted(env.items())))
     path.chmod(0o600)
+
+
+# The loopback Stripe of a local stack sits above the components' ports.
+FAKE_STRIPE_OFFSET = 50
+
+
+def stripe_env(host: str, base: int) -> tuple[dict[str, str], ProcessSpec | None]:
+    """Billing's Stripe settings: the environment's own when ``STRIPE_API_KEY`` is set (test
+    mode with real keys), else a loopback fake Stripe this stack starts, whose webhooks
+    come back through the gateway like Stripe's would, and whose plans billing syncs."""
+    if os.environ.get("STRIPE_API_KEY"):
+        names = ("STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE")
+        return {k: os.environ[k] for k in names if os.environ.get(k)}, None
+    port = base + FAKE_STRIPE_OFFSET
+    secret = "whsec_" + local_secret("FAKE_STRIPE_WEBHOOK_SECRET")
+    env = {
+        "STRIPE_API_KEY": "sk_test_velox_local",
+        "STRIPE_API_BASE": f"http://{host}:{port}",
+        "STRIPE_WEBHOOK_SECRET": secret,
+        "BILLING_SYNC_PLANS_ON_START": "true",
+    }
+    argv = [
+        sys.executable,
+        "-m",
+        "velox_devstack.fakestripe",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--webhook-url",
+        f"http://{host}:{base}/v1/billing/webhooks/stripe",
+        "--webhook-secret",
+        secret,
+    ]
+    fake_env = {"FAKE_STRIPE_API_KEY": env["STRIPE_API_KEY"], "PYTHONUNBUFFERED": "1"}
+    return env, ProcessSpec("stripe", argv, fake_env)
 
 
 def process_specs(stack: Stack, host: str, base: int) -> list[ProcessSpec]:
     private, public = identity_keys()
     urls = {c.name: f"http://{host}:{c.port(base)}" for c in COMPONENTS if c.name != "gateway"}
     specs = []
+    billing_stripe, fake_stripe = stripe_env(host, base)
+    if fake_stripe is not None:
+        specs.append(fake_stripe)
     for component in COMPONENTS:
         env = {
             "DATABASE_URL": component_url(stack.admin_url, component, role_prefix()),
@@ -131,7 +185,10 @@ def process_specs(stack: Stack, host: str, base: int) -> list[ProcessSpec]:
             env["VELOX_SERVICE_URLS"] = json.dumps(urls)
             env["VELOX_SESSION_SECRET"] = local_secret("VELOX_SESSION_SECRET")
             env["VELOX_API_KEY_PEPPER"] = local_secret("VELOX_API_KEY_PEPPER")
-            write_gateway_env(env)
+            write_component_env("gateway", env)
+        if component.name == "billing":
+            env.update(billing_stripe)
+            write_component_env("billing", env)
         specs.append(ProcessSpec(component.name, uvicorn_argv(component, host, base), env))
     return specs
 
