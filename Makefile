@@ -44,6 +44,8 @@ format: install
 
 bench: install
 	@$(RUN) python -m bench.events
+	@$(RUN) python -m bench.gateway
+	@$(RUN) python -m bench.billing
 
 clean:
 	rm -rf .venv $(TOOLS) .mypy_cache .ruff_cache .pytest_cache bench/results
