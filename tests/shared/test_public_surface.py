@@ -84,6 +84,7 @@ SURFACE = {
         "OutboxRelay",
         "StreamConsumer",
         "after_commit",
+        "before_commit",
         "event_tables",
         "new_envelope",
         "publish",

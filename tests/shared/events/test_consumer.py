@@ -8,8 +8,9 @@ import signal
 import sys
 
 from redis.asyncio import Redis
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
-from velox_shared.events import EventEnvelope, after_commit, new_envelope
+from velox_shared.events import EventEnvelope, after_commit, before_commit, new_envelope
 
 from tests.conftest import DbInfo, Servers
 from tests.shared.events.conftest import Ctx, drain, entries, make_consumer, payload_model
@@ -124,6 +125,40 @@ async def test_after_commit_callbacks_run_only_for_committed_work(ctx: Ctx, redi
     await consumer.poll()
     # The failed batch ran none of its callbacks; the retries one by one ran the good ones.
     assert ran == [sent[0].id, sent[2].id]
+
+
+async def test_before_commit_runs_once_per_batch_inside_its_transaction(
+    ctx: Ctx, redis: Redis
+) -> None:
+    flushed: list[list[int]] = []
+    fail_flush = True
+
+    async def tally(envelope: EventEnvelope, session: AsyncSession) -> None:
+        session.info.setdefault("tally", []).append(envelope.payload["n"])
+
+        async def flush() -> None:
+            numbers = session.info.pop("tally")
+            # Inside the batch's transaction: this statement shares its fate.
+            assert (await session.execute(text("SELECT 1"))).scalar() == 1
+            if fail_flush and len(numbers) > 1:
+                raise RuntimeError("the batch statement failed")
+            flushed.append(numbers)
+
+        before_commit(session, "tally", flush)
+
+    consumer = make_consumer(redis, ctx, handler=tally, claim_idle_ms=60_000)
+    await consumer.ensure_groups()
+    await add(redis, ctx, 4)
+    await consumer.poll()
+    # The batch's one flush failed, so the batch rolled back and each event ran alone.
+    assert flushed == [[0], [1], [2], [3]]
+    assert await pending(redis, ctx) == 0
+
+    fail_flush = False
+    flushed.clear()
+    await add(redis, ctx, 3)
+    await consumer.poll()
+    assert flushed == [[0, 1, 2]]  # one flush for the whole batch
 
 
 async def test_a_poison_message_goes_to_the_dead_letter_stream(ctx: Ctx, redis: Redis) -> None:

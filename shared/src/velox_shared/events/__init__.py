@@ -7,7 +7,7 @@ event ids in the same transaction as the handler's writes, acknowledges after co
 reclaims stuck messages and dead-letters poison ones.
 """
 
-from velox_shared.events.consumer import Handler, StreamConsumer, after_commit
+from velox_shared.events.consumer import Handler, StreamConsumer, after_commit, before_commit
 from velox_shared.events.direct import publish_now
 from velox_shared.events.envelope import EventEnvelope, EventPayload, new_envelope, stream_for
 from velox_shared.events.outbox import publish, publish_many
@@ -22,6 +22,7 @@ __all__ = [
     "OutboxRelay",
     "StreamConsumer",
     "after_commit",
+    "before_commit",
     "event_tables",
     "new_envelope",
     "publish",

@@ -35,7 +35,7 @@ from velox_shared.events.tables import EventTables
 from velox_shared.observability import EVENTS_DEAD_LETTERED, EVENTS_HANDLED
 from velox_shared.workers import Quiesce, Stoppable
 
-__all__ = ["DEAD_LETTER_SUFFIX", "Handler", "StreamConsumer", "after_commit"]
+__all__ = ["DEAD_LETTER_SUFFIX", "Handler", "StreamConsumer", "after_commit", "before_commit"]
 
 Handler = Callable[[EventEnvelope, AsyncSession], Awaitable[None]]
 DEAD_LETTER_SUFFIX = ":dlq"
@@ -45,6 +45,7 @@ Message = tuple[bytes | str, dict[Any, Any]]
 
 
 _AFTER_COMMIT = "velox.after_commit"
+_BEFORE_COMMIT = "velox.before_commit"
 
 
 def _s(value: bytes | str) -> str:
@@ -64,6 +65,30 @@ def after_commit(session: AsyncSession, callback: Callable[[], Awaitable[None]])
             after_commit(session, lambda: cache.delete(key))
     """
     session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def before_commit(session: AsyncSession, key: str, callback: Callable[[], Awaitable[None]]) -> None:
+    """Run ``callback`` once, inside the handler's transaction, after every handler of the
+    batch has run (a later registration under the same ``key`` is ignored).
+
+    For handlers that gather their writes and send them as one statement per batch (one
+    multi-row upsert instead of one per event); the callback's writes commit or roll back
+    with the batch, so a failure still falls back to one event per transaction.
+
+    Example::
+
+        async def on_usage(envelope, session):
+            pending = session.info.setdefault("usage", Counter())
+            pending[envelope.account_id] += 1
+            before_commit(session, "usage", lambda: flush(session))
+    """
+    session.info.setdefault(_BEFORE_COMMIT, {}).setdefault(key, callback)
+
+
+async def _run_before_commit(session: AsyncSession) -> None:
+    callbacks: dict[str, Callable[[], Awaitable[None]]] = session.info.pop(_BEFORE_COMMIT, {})
+    for callback in callbacks.values():
+        await callback()
 
 
 def _raise_if_cancelling() -> None:
@@ -231,6 +256,7 @@ class StreamConsumer(Stoppable):
                 if envelope.id in first_time:
                     first_time.discard(envelope.id)  # the same event twice in one batch
                     await handler(envelope, session)
+            await _run_before_commit(session)
         await _run_after_commit(session)
 
     async def reclaim(self) -> int:
@@ -307,6 +333,7 @@ class StreamConsumer(Stoppable):
             if first_time.first() is None:
                 return
             await handler(envelope, session)
+            await _run_before_commit(session)
         await _run_after_commit(session)
 
     async def _dead_letter(
