@@ -11,8 +11,9 @@ answer on that route says which plan it enforces.
 - Webhook acknowledgement: ``BENCH_WEBHOOKS`` distinct signed events (type
   ``customer.updated``, signed with the stack's webhook secret exactly as Stripe signs)
   sent by ``BENCH_WEBHOOK_CONCURRENCY`` concurrent workers, each on its own keep-alive
-  connection, to billing's port (direct) and through the gateway; latency is
-  ``perf_counter`` around each call until the body is read. Every answer must be 200.
+  connection (a minimal HTTP/1.1 client, as in ``bench.gateway``), to billing's port
+  (direct) and through the gateway; latency is ``perf_counter`` around each call until
+  the body is read. Every answer must be 200.
   Then the same events again: duplicates, acknowledged without being stored twice.
 - Usage ingestion: ``BENCH_USAGE_EVENTS`` ``gateway.usage.recorded`` envelopes XADDed in
   pipelines as fast as Redis takes them, ``BENCH_USAGE_DUPLICATES`` percent of them a
@@ -73,6 +74,7 @@ from bench.common import (
 )
 from bench.gateway import (
     Process,
+    RawConnection,
     Stack,
     _streams,
     clean_redis,
@@ -183,7 +185,8 @@ async def send_webhooks(
     url: str, payloads: list[bytes], secret: str, concurrency: int
 ) -> AckResult:
     """POST every payload signed, ``concurrency`` at a time, each worker on its own
-    keep-alive connection; every answer must be 200."""
+    keep-alive connection (:class:`bench.gateway.RawConnection`: the least client CPU, which
+    on a small machine the servers need); every answer must be 200."""
     queue: asyncio.Queue[bytes] = asyncio.Queue()
     for payload in payloads:
         queue.put_nowait(payload)
@@ -192,7 +195,8 @@ async def send_webhooks(
 
     async def worker() -> None:
         nonlocal duplicates
-        async with httpx.AsyncClient(timeout=30.0, trust_env=False) as client:
+        connection = RawConnection(url)
+        try:
             while not queue.empty():
                 payload = queue.get_nowait()
                 headers = {
@@ -200,11 +204,13 @@ async def send_webhooks(
                     "Stripe-Signature": signature(payload, secret),
                 }
                 start = time.perf_counter()
-                response = await client.post(url, content=payload, headers=headers)
+                status, body = await connection.request("POST", headers, payload)
                 latencies.append(time.perf_counter() - start)
-                if response.status_code != 200:
-                    raise RuntimeError(f"webhook: {response.status_code} {response.text[:300]}")
-                duplicates += bool(response.json()["duplicate"])
+                if status != 200:
+                    raise RuntimeError(f"webhook: {status} {body[:300]!r}")
+                duplicates += bool(json.loads(body)["duplicate"])
+        finally:
+            await connection.close()
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))

@@ -45,8 +45,9 @@ async def stripe_webhook(
         settings.webhook_secrets(),
         settings.webhook_tolerance_seconds,
     )
-    async with context.runtime.sessions() as session, session.begin():
-        new = await store_event(session, event)
+    async with context.runtime.engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        new = await store_event(autocommit, event)
     if new:
         context.webhook_arrived.set()
     return WebhookAck(duplicate=not new)

@@ -12,9 +12,9 @@ import json
 from typing import Any
 
 import stripe
-from sqlalchemy import update
+from sqlalchemy import Boolean, literal_column
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from velox_shared.errors import BadRequest, ServiceUnavailable
 
 from velox_billing.db.models import WebhookEvent
@@ -72,25 +72,20 @@ def verify(
     return event
 
 
-async def store_event(session: AsyncSession, event: dict[str, Any]) -> bool:
-    """Keep ``event`` for processing; False if it was delivered before."""
-    inserted = await session.scalar(
-        insert(WebhookEvent)
-        .values(
-            id=event["id"],
-            type=event["type"][:100],
-            payload=event,
-            deliveries=1,
-            attempts=0,
-        )
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(WebhookEvent.id)
+async def store_event(connection: AsyncConnection, event: dict[str, Any]) -> bool:
+    """Keep ``event`` for processing; False if it was delivered before.
+
+    One statement (an upsert that counts a repeated delivery), so on an autocommit
+    connection storing costs a single round trip: the acknowledgement waits for nothing
+    else. ``xmax = 0`` holds only for a row this statement inserted.
+    """
+    statement = insert(WebhookEvent).values(
+        id=event["id"], type=event["type"][:100], payload=event, deliveries=1, attempts=0
     )
-    if inserted is None:
-        await session.execute(
-            update(WebhookEvent)
-            .where(WebhookEvent.id == event["id"])
-            .values(deliveries=WebhookEvent.deliveries + 1)
-        )
-        return False
-    return True
+    inserted = await connection.scalar(
+        statement.on_conflict_do_update(
+            index_elements=[WebhookEvent.id],
+            set_={"deliveries": WebhookEvent.deliveries + 1},
+        ).returning(literal_column("xmax = 0", Boolean))
+    )
+    return bool(inserted)
