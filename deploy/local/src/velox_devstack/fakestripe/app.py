@@ -344,7 +344,10 @@ class Fake:
             },
         )
 
-    def _item(self, sub_id: str, price_id: str, quantity: Any, start: int) -> dict[str, Any]:
+    def _item(
+        self, sub_id: str, price_id: str, quantity: Any, start: int, end: int | None = None
+    ) -> dict[str, Any]:
+        """A subscription item; its first period ends at ``end`` (a trial's end) if given."""
         price = self.store.get("price", price_id, "items[price]")
         metered = (price.get("recurring") or {}).get("usage_type") == "metered"
         return {
@@ -354,7 +357,7 @@ class Fake:
             "quantity": None if metered else int(quantity or 1),
             "subscription": sub_id,
             "current_period_start": start,
-            "current_period_end": start + PERIOD,
+            "current_period_end": end or start + PERIOD,
             "created": now(),
             "metadata": {},
         }
@@ -432,8 +435,9 @@ class Fake:
         trial_days = _int(data.get("trial_period_days", 0), "trial_period_days")
         start = now()
         sub_id = self.store.new_id("sub")
-        items = [
-            self._item(sub_id, i["price"], i.get("quantity"), start)
+        trial_end = start + trial_days * 86400 if trial_days else None
+        items = [  # during a trial the first period ends with the trial, as at Stripe
+            self._item(sub_id, i["price"], i.get("quantity"), start, trial_end)
             for i in self.store.line_items[session["id"]]
         ]
         sub = self.store.add(
@@ -449,7 +453,7 @@ class Fake:
                 "created": start,
                 "start_date": start,
                 "trial_start": start if trial_days else None,
-                "trial_end": start + trial_days * 86400 if trial_days else None,
+                "trial_end": trial_end,
                 "metadata": _metadata(data),
                 "items": {"object": "list", "data": items, "has_more": False, "url": ""},
                 "latest_invoice": None,
