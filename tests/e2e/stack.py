@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ import psutil
 from redis.asyncio import Redis
 from velox_devstack.cli import run_env
 from velox_shared.contracts.plans import catalog_version, load_catalog
+
+from tests.conftest import shipped_catalog
 
 COMPONENT_COUNT = 8
 FAKE_STRIPE_OFFSET = 50  # velox_devstack.cli.FAKE_STRIPE_OFFSET
@@ -150,3 +153,34 @@ async def velox_cli(stack: Stack, *args: str) -> dict[str, Any]:
     assert process.returncode == 0, err.decode()
     result: dict[str, Any] = json.loads(out)
     return result
+
+
+def write_catalogue(tmp: Path, adjust: Callable[[dict[str, Any]], None]) -> str:
+    """The shipped catalogue with ``adjust`` applied to its families, plus a paid
+    ``billing:pro`` tier (features ``billing.manage`` and ``billing.family``, no lookup
+    quota) derived from the adjusted ``billing:free``; returns the file's path."""
+    data: dict[str, Any] = json.loads(shipped_catalog().model_dump_json())
+    adjust(data["families"])
+    billing = data["families"]["billing"]["tiers"]
+    billing["pro"] = {
+        **billing["free"],
+        "name": "pro",
+        "title": "Pro",
+        "features": ["billing.manage", "billing.family"],
+        "price": {"amount": 500, "currency": "USD", "interval": "month"},
+        "quotas": {"billing.lookups": None},
+    }
+    path = tmp / "plans.json"
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+def write_billing_policy(tmp: Path) -> str:
+    """A route policy: ``billing.family`` for one family's plans, a lookup quota on the list."""
+    rules = [
+        {"method": "GET", "path": "/v1/billing/plans/{family}", "feature": "billing.family"},
+        {"method": "GET", "path": "/v1/billing/plans", "quota": "billing.lookups"},
+    ]
+    path = tmp / "policy.json"
+    path.write_text(json.dumps({"rules": rules}))
+    return str(path)

@@ -6,50 +6,30 @@ a cancellation at period end ends the plan, and metered calls reach Stripe's met
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import DbInfo, Servers, shipped_catalog
-from tests.e2e.stack import FAKE_STRIPE_OFFSET, Stack, velox_cli
+from tests.conftest import DbInfo, Servers
+from tests.e2e.stack import (
+    FAKE_STRIPE_OFFSET,
+    Stack,
+    velox_cli,
+    write_billing_policy,
+    write_catalogue,
+)
 
 pytestmark = pytest.mark.e2e
 
 GRACE_SECONDS = 3
 
 
-def billing_catalogue(tmp: Path) -> str:
-    """The shipped catalogue plus a paid billing tier whose feature and meter the policy
-    below puts on billing's own (always present) routes."""
-    data: dict[str, Any] = json.loads(shipped_catalog().model_dump_json())
-    billing = data["families"]["billing"]["tiers"]
-    # Polled often here: a rate that never throttles the test itself.
-    billing["free"].update(rate_per_minute=60_000, burst=5_000, quotas={"billing.lookups": 1000})
-    billing["pro"] = {
-        **billing["free"],
-        "name": "pro",
-        "title": "Pro",
-        "features": ["billing.manage", "billing.family"],
-        "price": {"amount": 500, "currency": "USD", "interval": "month"},
-        "quotas": {"billing.lookups": None},
-    }
-    path = tmp / "plans.json"
-    path.write_text(json.dumps(data))
-    return str(path)
-
-
-def billing_policy(tmp: Path) -> str:
-    rules = [
-        {"method": "GET", "path": "/v1/billing/plans/{family}", "feature": "billing.family"},
-        {"method": "GET", "path": "/v1/billing/plans", "quota": "billing.lookups"},
-    ]
-    path = tmp / "policy.json"
-    path.write_text(json.dumps({"rules": rules}))
-    return str(path)
+def roomy_limits(families: dict[str, Any]) -> None:
+    """Polled often here: a rate that never throttles the test itself."""
+    free = families["billing"]["tiers"]["free"]
+    free.update(rate_per_minute=60_000, burst=5_000, quotas={"billing.lookups": 1000})
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +37,7 @@ async def stack(
     tmp_path_factory: pytest.TempPathFactory, database: DbInfo, servers: Servers
 ) -> AsyncIterator[Stack]:
     tmp = tmp_path_factory.mktemp("billflow")
-    plans = billing_catalogue(tmp)
+    plans = write_catalogue(tmp, roomy_limits)
     running = Stack(
         tmp,
         {
@@ -65,7 +45,7 @@ async def stack(
             "REDIS_URL": servers.redis_url,
             "VELOX_DB_ROLE_PREFIX": database.role_prefix,
             "BILLING_PLANS_FILE": plans,
-            "GATEWAY_ROUTE_POLICY_FILE": billing_policy(tmp),
+            "GATEWAY_ROUTE_POLICY_FILE": write_billing_policy(tmp),
             "BILLING_GRACE_PERIOD_SECONDS": str(GRACE_SECONDS),
             "BILLING_GRACE_CHECK_INTERVAL_SECONDS": "0.5",
             "BILLING_USAGE_REPORT_INTERVAL_SECONDS": "0.5",

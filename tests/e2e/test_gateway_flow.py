@@ -10,7 +10,6 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,40 +21,24 @@ from velox_shared.contracts.billing import AccountPlansChanged
 from velox_shared.contracts.usage import UsageRecorded
 from velox_shared.events import EventEnvelope, new_envelope, stream_for
 
-from tests.conftest import DbInfo, Servers, shipped_catalog
-from tests.e2e.stack import Stack, free_port_base, gateway_env, velox_cli
+from tests.conftest import DbInfo, Servers
+from tests.e2e.stack import (
+    Stack,
+    free_port_base,
+    gateway_env,
+    velox_cli,
+    write_billing_policy,
+    write_catalogue,
+)
 from tests.redis_proxy import RedisProxy
 
 pytestmark = pytest.mark.e2e
 
 
-def make_catalogue(tmp: Path) -> str:
-    """The shipped catalogue, with limits small enough to reach in a test."""
-    data: dict[str, Any] = json.loads(shipped_catalog().model_dump_json())
-    vin_free = data["families"]["vin"]["tiers"]["free"]
-    vin_free.update(rate_per_minute=1, burst=5)
-    billing = data["families"]["billing"]["tiers"]
-    billing["free"]["quotas"] = {"billing.lookups": 3}
-    billing["pro"] = {
-        **billing["free"],
-        "name": "pro",
-        "features": ["billing.manage", "billing.family"],
-        "price": {"amount": 500, "currency": "USD", "interval": "month"},
-        "quotas": {"billing.lookups": None},
-    }
-    path = tmp / "plans.json"
-    path.write_text(json.dumps(data))
-    return str(path)
-
-
-def make_policy(tmp: Path) -> str:
-    rules = [
-        {"method": "GET", "path": "/v1/billing/plans/{family}", "feature": "billing.family"},
-        {"method": "GET", "path": "/v1/billing/plans", "quota": "billing.lookups"},
-    ]
-    path = tmp / "policy.json"
-    path.write_text(json.dumps({"rules": rules}))
-    return str(path)
+def small_limits(families: dict[str, Any]) -> None:
+    """Limits small enough to reach in a test."""
+    families["vin"]["tiers"]["free"].update(rate_per_minute=1, burst=5)
+    families["billing"]["tiers"]["free"]["quotas"] = {"billing.lookups": 3}
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +46,7 @@ async def stack(
     tmp_path_factory: pytest.TempPathFactory, database: DbInfo, servers: Servers
 ) -> AsyncIterator[Stack]:
     tmp = tmp_path_factory.mktemp("gwflow")
-    plans = make_catalogue(tmp)
+    plans = write_catalogue(tmp, small_limits)
     running = Stack(
         tmp,
         {
@@ -71,7 +54,7 @@ async def stack(
             "REDIS_URL": servers.redis_url,
             "VELOX_DB_ROLE_PREFIX": database.role_prefix,
             "BILLING_PLANS_FILE": plans,
-            "GATEWAY_ROUTE_POLICY_FILE": make_policy(tmp),
+            "GATEWAY_ROUTE_POLICY_FILE": write_billing_policy(tmp),
         },
     )
     await running.start()
