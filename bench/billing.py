@@ -47,7 +47,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -81,11 +80,13 @@ from bench.gateway import (
     second_gateway,
     stats_ms,
     velox_cli,
+    write_policy,
 )
 
 RESULTS = Path(__file__).resolve().parent / "results" / "billing.json"
 WEBHOOK_PATH = "/v1/billing/webhooks/stripe"
 PRO_ROUTE = "/v1/billing/plans/billing"
+PRO_RULE = {"method": "GET", "path": "/v1/billing/plans/{family}", "feature": "billing.family"}
 USAGE_OPERATION = "bench.calls"
 ENFORCE_TIMEOUT = 30.0
 INGEST_TIMEOUT = 300.0
@@ -135,14 +136,6 @@ def write_plans(folder: Path) -> str:
     }
     path = folder / "plans.json"
     path.write_text(json.dumps(data))
-    return str(path)
-
-
-def write_policy(folder: Path) -> str:
-    shipped = resources.files("velox_gateway.access").joinpath("policy.json").read_text()
-    rule = {"method": "GET", "path": "/v1/billing/plans/{family}", "feature": "billing.family"}
-    path = folder / "policy.json"
-    path.write_text(json.dumps({"rules": [rule, *json.loads(shipped)["rules"]]}))
     return str(path)
 
 
@@ -432,7 +425,7 @@ async def main() -> int:
                             "REDIS_URL": srv.redis_url,
                             "VELOX_DB_ROLE_PREFIX": prefix,
                             "BILLING_PLANS_FILE": write_plans(home),
-                            "GATEWAY_ROUTE_POLICY_FILE": write_policy(home),
+                            "GATEWAY_ROUTE_POLICY_FILE": write_policy(home, PRO_RULE),
                             "BILLING_GRACE_PERIOD_SECONDS": "0",
                             "LOG_LEVEL": "WARNING",
                         },

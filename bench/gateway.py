@@ -594,10 +594,12 @@ def write_plans(folder: Path) -> str:
     return str(path)
 
 
-def write_policy(folder: Path) -> str:
-    """The shipped route policy plus an entitlement rule for the bench endpoint."""
+def write_policy(folder: Path, rule: dict[str, str] | None = None) -> str:
+    """The shipped route policy plus ``rule`` first (by default an entitlement rule for the
+    bench endpoint)."""
     shipped = resources.files("velox_gateway.access").joinpath("policy.json").read_text()
-    rules = [{"method": "GET", "path": PATH, "feature": FEATURE}, *json.loads(shipped)["rules"]]
+    first = rule or {"method": "GET", "path": PATH, "feature": FEATURE}
+    rules = [first, *json.loads(shipped)["rules"]]
     path = folder / "policy.json"
     path.write_text(json.dumps({"rules": rules}))
     return str(path)
