@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -93,6 +94,10 @@ async def test_a_crashed_service_is_restarted_and_ctrl_c_leaves_no_orphans(stack
     assert any("all processes stopped" in line for line in stack.lines)
 
 
+@pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")),
+    reason="the fresh-machine path: run by `make test` without DATABASE_URL (.ci/run does both)",
+)
 async def test_embedded_servers_start_keep_data_and_stop(tmp_path: Path) -> None:
     redis_port = free_port()
     env = {"VELOX_EMBEDDED_REDIS_PORT": str(redis_port)}
