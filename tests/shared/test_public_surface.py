@@ -29,7 +29,11 @@ SURFACE = {
         "load_catalog",
     ],
     "velox_shared.contracts.billing": ["AccountPlansChanged", "CatalogPublished"],
-    "velox_shared.contracts.usage": ["UsageRecorded"],
+    "velox_shared.contracts.usage": [
+        "QUOTA_REMAINING_HEADER",
+        "USAGE_UNITS_HEADER",
+        "UsageRecorded",
+    ],
     "velox_shared.app": [
         "Runtime",
         "ServiceSpec",

@@ -30,4 +30,19 @@ def test_the_shipped_table_loads() -> None:
     policy = RoutePolicy.load()
     rule = policy.match("POST", "/v1/vin/decode")
     assert rule is not None
-    assert rule.quota == "vin.decodes"
+    assert (rule.quota, rule.service_units) == ("vin.decodes", True)
+    single = policy.match("GET", "/v1/vin/1HGCM82633A004352")
+    assert single is not None
+    assert (single.feature, single.quota, single.service_units) == (
+        "vin.decode",
+        "vin.decodes",
+        False,
+    )
+    # History and job reads are not decodes: the specific rows come before GET /v1/vin/{vin}.
+    for path in ("/v1/vin/history", "/v1/vin/history/export", "/v1/vin/jobs", "/v1/vin/jobs/j"):
+        hit = policy.match("GET", path)
+        assert hit is not None
+        assert hit.quota is None, path
+    packages = policy.match("POST", "/v1/vin/packages")
+    assert packages is not None
+    assert packages.feature == "vin.packages"

@@ -15,7 +15,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from velox_shared.context import current_request_id
 from velox_shared.contracts.plans import Family, Tier
-from velox_shared.contracts.usage import UsageRecorded
+from velox_shared.contracts.usage import (
+    QUOTA_REMAINING_HEADER,
+    USAGE_UNITS_HEADER,
+    UsageRecorded,
+)
 from velox_shared.errors import BadRequest, NotFound, ServiceUnavailable
 from velox_shared.events import new_envelope, publish, publish_now
 from velox_shared.identity import Identity
@@ -29,6 +33,8 @@ from velox_gateway.limits import QuotaUnavailable, RateDecision
 
 _log = logging.getLogger("velox.gateway.access")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A bulk job is at most 100,000 VINs; a larger report is a service bug, not usage.
+MAX_REPORTED_UNITS = 100_000
 
 
 class UnknownApi(NotFound):
@@ -86,7 +92,9 @@ async def handle(request: Request, context: GatewayContext) -> Response:
     tier = await context.plans.tier(principal.account_id, family.name)
     headers = rate_headers(await _rate_limit(context, principal, family, tier))
     requirement = context.policy.match(method, request.url.path)
-    units = await _entitle_and_meter(context, principal, family, tier, requirement, headers)
+    units, remaining = await _entitle_and_meter(
+        context, principal, family, tier, requirement, headers
+    )
     identity = Identity(
         account_id=principal.account_id,
         principal_id=principal.principal_id,
@@ -94,17 +102,52 @@ async def handle(request: Request, context: GatewayContext) -> Response:
         scopes=principal.scopes,
         request_id=current_request_id(),
     )
+    service_units = bool(units and requirement and requirement.service_units)
+    extra = (
+        ((QUOTA_REMAINING_HEADER, str(remaining + units)),)
+        if service_units and remaining is not None
+        else ()
+    )
     try:
-        response = await context.proxy.forward(request, service=family.service, identity=identity)
+        response = await context.proxy.forward(
+            request, service=family.service, identity=identity, extra_headers=extra
+        )
     except Exception:
         await _refund(context, principal, requirement, units)
         raise
     if units and response.status_code >= 400:
         await _refund(context, principal, requirement, units)
     elif units and requirement and requirement.quota:
-        await _record_usage(context, principal, requirement.quota, units)
+        used = _reported_units(response, units) if service_units else units
+        await _settle(context, principal, requirement.quota, charged=units, used=used)
     response.headers.update(headers)
     return response
+
+
+def _reported_units(response: Response, charged: int) -> int:
+    """The units a service-metered operation says it used (what was charged if it says none)."""
+    raw = response.headers.get(USAGE_UNITS_HEADER)
+    if raw is None or not raw.isdigit():
+        return charged
+    return min(int(raw), MAX_REPORTED_UNITS)
+
+
+async def _settle(
+    context: GatewayContext, principal: Principal, quota: str, *, charged: int, used: int
+) -> None:
+    """Charge the difference between the units used and those charged up front."""
+    try:
+        if used > charged:
+            # Past the limit is allowed here: the service checked the remaining quota.
+            await context.quotas.consume(
+                principal.account_id, quota, limit=None, units=used - charged
+            )
+        elif used < charged:
+            await context.quotas.refund(principal.account_id, quota, units=charged - used)
+    except (QuotaUnavailable, RedisError):
+        _log.warning("quota settlement failed", extra={"account_id": principal.account_id})
+    if used:
+        await _record_usage(context, principal, quota, used)
 
 
 async def _rate_limit(
@@ -133,9 +176,9 @@ async def _entitle_and_meter(
     tier: Tier,
     requirement: Requirement | None,
     headers: dict[str, str],
-) -> int:
+) -> tuple[int, int | None]:
     if requirement is None:
-        return 0
+        return 0, None
     if requirement.feature and requirement.feature not in tier.features:
         needed = context.catalog.cheapest_tier_with(family.name, requirement.feature)
         plan = f"{family.name}:{needed}" if needed else None
@@ -145,7 +188,7 @@ async def _entitle_and_meter(
             extensions={"feature": requirement.feature, "required_plan": plan},
         )
     if not requirement.quota:
-        return 0
+        return 0, None
     limit = tier.hard_quota(requirement.quota)
     try:
         decision = await context.quotas.consume(
@@ -168,7 +211,7 @@ async def _entitle_and_meter(
                 "resets_at": decision.resets_at.isoformat(),
             },
         )
-    return requirement.units
+    return requirement.units, decision.remaining
 
 
 async def _refund(

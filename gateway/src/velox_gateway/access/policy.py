@@ -2,7 +2,10 @@
 
 Rules live in JSON (``policy.json`` beside this module, or ``GATEWAY_ROUTE_POLICY_FILE``).
 Paths use ``{name}`` for one segment and a trailing ``/**`` for any depth; the first
-matching rule wins. A route without a rule needs only the caller's scope.
+matching rule wins. A route without a rule needs only the caller's scope. With
+``"service_units": true`` the gateway charges ``units`` up front, tells the service the
+caller's remaining quota (``Velox-Quota-Remaining``) and charges what the service reports
+in ``Velox-Usage-Units`` instead.
 
 Example rule::
 
@@ -27,6 +30,8 @@ class Rule(BaseModel):
     feature: str | None = None
     quota: str | None = None
     units: int = Field(1, ge=1)
+    # The service counts the units (a batch of VINs, a file) and reports them back.
+    service_units: bool = False
 
 
 class PolicyFile(BaseModel):
@@ -38,6 +43,7 @@ class Requirement:
     feature: str | None
     quota: str | None
     units: int
+    service_units: bool = False
 
 
 def _compile(path: str) -> re.Pattern[str]:
@@ -63,5 +69,5 @@ class RoutePolicy:
     def match(self, method: str, path: str) -> Requirement | None:
         for rule, pattern in self.rules:
             if rule.method in ("*", method) and pattern.match(path):
-                return Requirement(rule.feature, rule.quota, rule.units)
+                return Requirement(rule.feature, rule.quota, rule.units, rule.service_units)
         return None

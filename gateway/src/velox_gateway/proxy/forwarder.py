@@ -135,19 +135,21 @@ class ServiceProxy:
         service: str,
         identity: Identity | None,
         path: str | None = None,
+        extra_headers: tuple[tuple[str, str], ...] = (),
     ) -> Response:
         """Send ``request`` to ``service`` as ``identity`` and stream the answer back.
 
         ``identity`` None sends no identity token: only for the public routes the service
         authenticates itself (Stripe's signed webhooks).
 
+        ``extra_headers`` are added after the client's (which cannot override them).
         ``path`` (percent-encoded, with a leading slash) replaces the request's own path;
         the query string is always kept. Raises a problem (404 unknown service, 413 body
         too large, 502/503/504 service trouble) instead of answering with an error body.
         """
         route = self._route(service)
         body = request_body(request, max_bytes=self.max_body_bytes)
-        build = self._builder(request, route, identity, path, body)
+        build = self._builder(request, route, identity, path, body, extra_headers)
         breaker = self._breakers[service]
         probe = breaker.acquire()
         upstream = await self._send(route, breaker, probe, build, body)
@@ -179,6 +181,7 @@ class ServiceProxy:
         identity: Identity | None,
         path: str | None,
         body: RequestBody | None,
+        extra: tuple[tuple[str, str], ...] = (),
     ) -> Callable[[], httpx.Request]:
         forwarding = Forwarding(
             identity_token=self._signer.sign(identity, audience=route.name) if identity else None,
@@ -186,6 +189,7 @@ class ServiceProxy:
             client_ip=request.client.host if request.client else None,
             proto=request.url.scheme,
             host=request.headers.get("host"),
+            extra=extra,
         )
         headers = upstream_headers(request.headers.raw, forwarding)
         query = request.scope.get("query_string", b"").decode("latin-1")

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from velox_shared.context import REQUEST_ID_HEADER
+from velox_shared.contracts.usage import QUOTA_REMAINING_HEADER
 from velox_shared.identity import IDENTITY_HEADER
 
 __all__ = [
@@ -49,6 +50,7 @@ _REPLACED_UPSTREAM = frozenset(
         "x-forwarded-for",
         "x-forwarded-proto",
         "x-forwarded-host",
+        QUOTA_REMAINING_HEADER.lower(),
     }
 )
 # The gateway's server and middleware write these on the way out; a service's copies
@@ -65,6 +67,8 @@ class Forwarding:
     client_ip: str | None
     proto: str
     host: str | None
+    # Set by the access pipeline (the remaining quota for service-metered operations).
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 def _is_hop_by_hop(name: str) -> bool:
@@ -124,6 +128,7 @@ def upstream_headers(raw: RawHeaders, forwarding: Forwarding) -> list[tuple[str,
     headers.append(("X-Forwarded-Proto", forwarding.proto))
     if forwarding.host:
         headers.append(("X-Forwarded-Host", forwarding.host))
+    headers.extend(forwarding.extra)
     return headers
 
 

@@ -8,7 +8,13 @@ from pydantic import Field
 
 from velox_shared.events.envelope import EventPayload
 
-__all__ = ["UsageRecorded"]
+__all__ = ["QUOTA_REMAINING_HEADER", "USAGE_UNITS_HEADER", "UsageRecorded"]
+
+# Operations whose units only the service knows (a batch of VINs, a file): the gateway
+# sends the units the caller may still use this month (absent: unlimited) and the service
+# answers with the units it used; the gateway charges those.
+QUOTA_REMAINING_HEADER = "Velox-Quota-Remaining"
+USAGE_UNITS_HEADER = "Velox-Usage-Units"
 
 
 class UsageRecorded(EventPayload):
