@@ -1,20 +1,87 @@
 """ASGI entry point: ``uvicorn velox_vin_intel.app:create_app --factory``."""
 
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
 from fastapi import FastAPI
-from velox_shared.app import ServiceSpec, create_service_app
+from velox_shared.app import Runtime, ServiceSpec, create_service_app
 
 from velox_vin_intel import NAME
 from velox_vin_intel.config import Settings
+from velox_vin_intel.context import VinContext
 from velox_vin_intel.db.models import events
+from velox_vin_intel.decoding.decoder import Decoder
+from velox_vin_intel.decoding.endpoints import router as decoding_router
+from velox_vin_intel.decoding.service import DecodeService
+from velox_vin_intel.decoding.snapshot import Snapshot
+from velox_vin_intel.enrichment.cache import VpicCache
+from velox_vin_intel.enrichment.service import Enricher
+from velox_vin_intel.enrichment.vpic_source import VpicSource
+from velox_vin_intel.history.endpoints import router as history_router
+from velox_vin_intel.vpic.client import VpicClient
+
+_log = logging.getLogger("velox.vin_intel")
+
+
+def build_context(settings: Settings, runtime: Runtime, snapshot: Snapshot) -> VinContext:
+    """The process's decoder, enricher and services over the runtime's pools."""
+    cache = VpicCache(
+        runtime.redis,
+        runtime.sessions,
+        redis_ttl=timedelta(days=settings.vpic_redis_ttl_days),
+        database_ttl=timedelta(days=settings.vpic_database_ttl_days),
+    )
+    source = None
+    if settings.vpic_enabled:
+        client = VpicClient(
+            runtime.http,
+            base_url=settings.vpic_base_url,
+            timeout=settings.vpic_timeout_seconds,
+            retries=settings.vpic_retries,
+            max_concurrency=settings.vpic_max_concurrency,
+            deadline=settings.vpic_deadline_seconds,
+        )
+        source = VpicSource(client)
+    decoder = Decoder(snapshot)
+    return VinContext(
+        settings=settings,
+        runtime=runtime,
+        decoder=decoder,
+        decodes=DecodeService(decoder, Enricher(cache, source)),
+    )
 
 
 def create_app() -> FastAPI:
+    settings = Settings()
+    snapshot = Snapshot()
+
+    @asynccontextmanager
+    async def resources(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
+        app.state.vin = build_context(settings, runtime, snapshot)
+        warming = (
+            asyncio.create_task(asyncio.to_thread(snapshot.warm))
+            if settings.warm_snapshot
+            else None
+        )
+        try:
+            yield
+        finally:
+            if warming is not None and not warming.done():
+                warming.cancel()
+
     return create_service_app(
         ServiceSpec(
             name=NAME,
             title="Velox VIN Intelligence",
             description="VIN decoding, vPIC enrichment, package identification, bulk jobs.",
-            settings=Settings(),
+            settings=settings,
             events=events,
+            routers=[history_router, decoding_router],
+            resources=resources,
         )
     )

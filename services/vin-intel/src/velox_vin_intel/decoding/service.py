@@ -1,0 +1,68 @@
+"""Decoding for the API: offline decode, live enrichment, quota units and history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from velox_vin_intel.decoding.decoder import Decoder, InvalidVin
+from velox_vin_intel.decoding.schemas import VinDecode
+from velox_vin_intel.enrichment.service import Enricher
+from velox_vin_intel.errors import MalformedVin, QuotaWouldExceed
+from velox_vin_intel.history.repository import DecodeHistory
+
+__all__ = ["DecodeService", "check_quota"]
+
+
+def check_quota(units: int, remaining: int | None, what: str) -> None:
+    """Refuse work that needs more decodes than the month has left (None: unlimited)."""
+    if remaining is None or units <= remaining:
+        return
+    raise QuotaWouldExceed(
+        f"{what} needs {units:,} decodes; your plan has {remaining:,} left this month, "
+        f"so {units - remaining:,} would exceed it.",
+        extensions={"needed": units, "remaining": remaining, "excess": units - remaining},
+    )
+
+
+class DecodeService:
+    """One place that turns VIN strings into recorded, enriched decodes."""
+
+    def __init__(self, decoder: Decoder, enricher: Enricher) -> None:
+        self.decoder = decoder
+        self.enricher = enricher
+
+    def offline(self, vins: Sequence[str]) -> list[VinDecode]:
+        """Offline decodes; a malformed VIN raises a 422 naming every bad entry."""
+        out: list[VinDecode] = []
+        errors: list[dict[str, object]] = []
+        for index, raw in enumerate(vins):
+            try:
+                out.append(self.decoder.decode(raw))
+            except InvalidVin as exc:
+                errors.append(
+                    {"index": index, "vin": raw, "detail": exc.detail, "positions": exc.positions}
+                )
+        if errors:
+            detail = (
+                str(errors[0]["detail"])
+                if len(errors) == 1
+                else (f"{len(errors)} entries are not VINs; see errors.")
+            )
+            raise MalformedVin(detail, extensions={"errors": errors})
+        return out
+
+    async def decode(
+        self,
+        session: AsyncSession,
+        account_id: str,
+        vins: Sequence[str],
+        *,
+        enrich: bool = True,
+    ) -> list[VinDecode]:
+        """Decode, enrich (never failing on vPIC) and record each VIN in the history."""
+        decodes = self.offline(vins)
+        if enrich:
+            decodes = await self.enricher.enrich(decodes)
+        await DecodeHistory(session).record(account_id, decodes)
+        return decodes
