@@ -33,6 +33,7 @@ def build_context(settings: Settings, runtime: Runtime, snapshot: Snapshot) -> V
     cache = VpicCache(
         runtime.redis,
         runtime.sessions,
+        prefix=settings.vpic_cache_prefix,
         redis_ttl=timedelta(days=settings.vpic_redis_ttl_days),
         database_ttl=timedelta(days=settings.vpic_database_ttl_days),
     )

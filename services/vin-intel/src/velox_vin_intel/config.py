@@ -21,6 +21,7 @@ class Settings(ServiceSettings):
     vpic_deadline_seconds: float = Field(4.0, gt=0, le=60)
     vpic_retries: int = Field(2, ge=0, le=5)
     vpic_max_concurrency: int = Field(8, ge=1, le=64)
+    vpic_cache_prefix: str = "vin-intel:vpic:"
     vpic_redis_ttl_days: int = Field(30, ge=1, le=365)
     vpic_database_ttl_days: int = Field(90, ge=1, le=3650)
     # Build every WMI's index at start (2-3 s in a thread) rather than on first use.
