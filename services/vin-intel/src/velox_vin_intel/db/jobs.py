@@ -37,7 +37,10 @@ __all__ = ["JOB_STATUSES", "Job", "JobBatch", "JobResult", "JobRows"]
 
 JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 Timestamp = DateTime(timezone=True)
-_JOB_FK = ForeignKey("vin_intel.jobs.id", ondelete="CASCADE")
+
+
+def _job_fk() -> ForeignKey:
+    return ForeignKey("vin_intel.jobs.id", ondelete="CASCADE")
 
 
 class Job(Base):
@@ -92,7 +95,7 @@ class JobRows(Base):
 
     __tablename__ = "job_rows"
 
-    job_id: Mapped[str] = mapped_column(String(40), _JOB_FK, primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(40), _job_fk(), primary_key=True)
     chunk_no: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[str] = mapped_column(String(64))
     row_nos: Mapped[list[int]] = mapped_column(ARRAY(Integer))
@@ -116,7 +119,7 @@ class JobBatch(Base):
         ),
     )
 
-    job_id: Mapped[str] = mapped_column(String(40), _JOB_FK, primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(40), _job_fk(), primary_key=True)
     batch_no: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[str] = mapped_column(String(64))
     first_seq: Mapped[int] = mapped_column(Integer)
@@ -131,7 +134,7 @@ class JobResult(Base):
 
     __tablename__ = "job_results"
 
-    job_id: Mapped[str] = mapped_column(String(40), _JOB_FK, primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(40), _job_fk(), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[str] = mapped_column(String(64))
     vin: Mapped[str] = mapped_column(String(17))

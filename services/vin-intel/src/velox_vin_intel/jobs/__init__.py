@@ -1,0 +1,1 @@
+"""Bulk VIN jobs: upload parsing, job tables, the resumable worker, result downloads."""
