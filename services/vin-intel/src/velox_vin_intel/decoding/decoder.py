@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from velox_vin_intel.decoding.rules import YEAR_CODES, alphabet_errors, check_digit, model_years
+from velox_vin_intel.decoding.rules import (
+    ALPHABET,
+    YEAR_CODES,
+    alphabet_errors,
+    check_digit,
+    model_years,
+)
 from velox_vin_intel.decoding.schemas import CheckDigit, Issue, VinDecode
 from velox_vin_intel.decoding.snapshot import Snapshot, WmiInfo
 from vininfo.dicts import COUNTRIES, REGIONS, WMI
@@ -22,6 +28,9 @@ _FUEL_BY_ELECTRIFICATION = {
     "BEV (Battery Electric Vehicle)": "Electric",
     "FCEV (Fuel Cell Electric Vehicle)": "Hydrogen",
 }
+
+
+_REGION = {char: region for chars, region in REGIONS.items() for char in chars}
 
 
 class InvalidVin(ValueError):
@@ -36,6 +45,8 @@ class InvalidVin(ValueError):
 
 def normalise(raw: str) -> str:
     """Trim, drop inner spaces and dashes people type, and upper-case; then check the shape."""
+    if len(raw) == VIN_LENGTH and ALPHABET.issuperset(raw):
+        return raw  # the common case, already clean
     vin = "".join(raw.split()).replace("-", "").upper()
     if len(vin) != VIN_LENGTH:
         raise InvalidVin(raw, f"A VIN has 17 characters; this one has {len(vin)}.")
@@ -140,13 +151,11 @@ def _assemble(
         "model_year_candidates": list(years),
         "source": "offline",
     }
-    return VinDecode.model_construct(
+    return VinDecode(
         vin=vin,
         valid=not issues,
         issues=issues,
-        check_digit=CheckDigit.model_construct(
-            valid=vin[8] == expected, expected=expected, actual=vin[8]
-        ),
+        check_digit=CheckDigit(valid=vin[8] == expected, expected=expected, actual=vin[8]),
         wmi=vin[:3] + (vin[11:14] if small_maker else ""),
         vds=vin[3:9],
         vis=vin[9:],
@@ -159,7 +168,7 @@ def _assemble(
         body_class=values.get("body_class"),
         vehicle_type=wmi.vehicle_type if wmi else None,
         country=COUNTRIES.get(vin[:2]),
-        region=next((r for keys, r in REGIONS.items() if vin[0] in keys), None),
+        region=_REGION.get(vin[0]),
         plant_code=vin[10],
         serial=vin[14:] if small_maker else vin[11:],
         attributes={k: v for k, v in attributes.items() if v not in (None, [])},

@@ -45,9 +45,13 @@ def alphabet_errors(vin: str) -> list[tuple[int, str]]:
     return [(i, c) for i, c in enumerate(vin, start=1) if c not in ALPHABET]
 
 
+# Per position, each character's value times the position's weight (one lookup each).
+_WEIGHTED = tuple({c: v * w for c, v in TRANSLITERATION.items()} for w in WEIGHTS)
+
+
 def check_digit(vin: str) -> str:
     """The check digit (``0``-``9`` or ``X``) the other 16 characters call for."""
-    total = sum(TRANSLITERATION[c] * w for c, w in zip(vin, WEIGHTS, strict=True))
+    total = sum(table[c] for table, c in zip(_WEIGHTED, vin, strict=True))
     remainder = total % 11
     return "X" if remainder == 10 else str(remainder)
 
