@@ -50,16 +50,22 @@ def load_recordings(folder: Path) -> dict[str, dict[str, str]]:
 
 
 class Slow(BaseModel):
+    """Body of ``POST /_fake/slow``."""
+
     delay: float = Field(ge=0, le=120, description="Seconds every call waits before answering.")
 
 
 class Fail(BaseModel):
+    """Body of ``POST /_fake/fail``."""
+
     status: int = Field(ge=400, le=599)
     times: int | None = Field(None, ge=1, description="The next N calls fail; null: all.")
     retry_after: float | None = Field(None, ge=0)
 
 
 class Garble(BaseModel):
+    """Body of ``POST /_fake/garble``."""
+
     times: int | None = Field(1, ge=1, description="The next N calls; null: all.")
 
 
@@ -93,6 +99,7 @@ class Fake:
         return {**found, "VIN": vin} if found else unknown_row(vin)
 
     def normal(self) -> None:
+        """Back to answering at once and well."""
         self.delay, self.fail, self.fail_left, self.garble_left = 0.0, None, None, 0
 
     def _take_failure(self) -> Response | None:
