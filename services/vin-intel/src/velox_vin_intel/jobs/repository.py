@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Integer, Text, any_, bindparam, case, cast, func, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, JSONPATH, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from velox_shared.repository import Repository
 
@@ -103,13 +103,29 @@ class Jobs(Repository[Job]):
         )
         return {seq: doc for seq, doc in (await self.session.execute(query)).all()}
 
-    async def results(
-        self, account_id: str, job_id: str, seqs: list[int]
-    ) -> dict[int, dict[str, Any]]:
-        query = select(JobResult.seq, JobResult.result).where(
-            *self._results_of(account_id, job_id, seqs)
-        )
-        return {seq: doc for seq, doc in (await self.session.execute(query)).all()}
+    async def result_fields(
+        self,
+        account_id: str,
+        job_id: str,
+        seqs: list[int],
+        fields: Sequence[str],
+        attributes: Sequence[str],
+    ) -> dict[int, tuple[Any, ...]]:
+        """Per decode: vin, valid, issue codes, then ``fields`` and ``attributes`` as text.
+
+        PostgreSQL picks the values out of the JSONB, so a CSV of 100,000 rows is not
+        parsed back into Python dictionaries first.
+        """
+        result = JobResult.result
+        columns = [
+            result["vin"].astext,
+            result["valid"].astext,
+            func.jsonb_path_query_array(result, cast("$.issues[*].code", JSONPATH), type_=JSONB),
+            *(result[name].astext for name in fields),
+            *(result["attributes"][name].astext for name in attributes),
+        ]
+        query = select(JobResult.seq, *columns).where(*self._results_of(account_id, job_id, seqs))
+        return {row[0]: tuple(row[1:]) for row in await self.session.execute(query)}
 
     async def invalid_issues(
         self, account_id: str, job_id: str, seqs: list[int]

@@ -53,6 +53,7 @@ _NAMED = (
 _ATTRIBUTES = ("drive_type", "fuel_type", "engine_model", "engine_cylinders", "displacement_l")
 RESULT_COLUMNS = ("row", "vin", "valid", "issues", *_NAMED, *_ATTRIBUTES)
 ERROR_COLUMNS = ("row", "value", "code", "detail")
+_BLANKS = ("",) * (len(RESULT_COLUMNS) - 4)
 _LINES_PER_WRITE = 1000
 
 # One row of a chunk: (row number, value, index of its distinct VIN, rejection code).
@@ -113,21 +114,18 @@ def _in_blocks(lines: list[Any], render: Callable[[list[Any]], bytes]) -> Iterab
         yield render(lines[start : start + _LINES_PER_WRITE])
 
 
-def _result_line(entry: Entry, decode: dict[str, Any] | None) -> list[Any]:
+def _result_line(entry: Entry, decode: tuple[Any, ...] | None) -> list[Any]:
     row, value, _, rejection = entry
     if decode is None:
-        return [row, value, "false", rejection or "not_decoded"] + [""] * (len(RESULT_COLUMNS) - 4)
-    issues = ";".join(issue["code"] for issue in decode.get("issues") or [])
-    attributes = decode.get("attributes") or {}
-    named = ["" if decode.get(k) is None else decode[k] for k in _NAMED]
-    extra = ["" if attributes.get(k) is None else attributes[k] for k in _ATTRIBUTES]
-    return [row, decode["vin"], "true" if decode["valid"] else "false", issues, *named, *extra]
+        return [row, value, "false", rejection or "not_decoded", *_BLANKS]
+    vin, valid, issues, *rest = decode
+    return [row, vin, valid, ";".join(issues), *("" if v is None else v for v in rest)]
 
 
 async def _result_csv(jobs: Jobs, job: Job) -> AsyncIterator[bytes]:
     yield _csv_bytes([RESULT_COLUMNS])
     async for entries, seqs in _chunks(jobs, job):
-        decodes = await jobs.results(job.account_id, job.id, seqs)
+        decodes = await jobs.result_fields(job.account_id, job.id, seqs, _NAMED, _ATTRIBUTES)
         lines = [_result_line(e, decodes.get(e[2]) if e[2] is not None else None) for e in entries]
         for block in _in_blocks(lines, _csv_bytes):
             yield block
