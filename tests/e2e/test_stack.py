@@ -87,7 +87,7 @@ async def test_a_crashed_service_is_restarted_and_ctrl_c_leaves_no_orphans(stack
     await stack.wait_ready()  # the gateway sees commerce ready again
     assert any("commerce" in line and "restarting" in line for line in stack.lines)
     children = stack.children()
-    assert len(children) == 9  # the components and the loopback Stripe
+    assert len(children) == 10  # the components, the loopback Stripe and the loopback vPIC
     assert await stack.interrupt() == 0
     _, alive = psutil.wait_procs(children, timeout=5)
     assert alive == []

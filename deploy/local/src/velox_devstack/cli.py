@@ -166,6 +166,21 @@ def stripe_env(host: str, base: int) -> tuple[dict[str, str], ProcessSpec | None
     return env, ProcessSpec("stripe", argv, fake_env)
 
 
+# The loopback vPIC: nothing here reaches NHTSA, so a local stack answers from recordings
+# unless VIN_INTEL_VPIC_BASE_URL names a vPIC (https://vpic.nhtsa.dot.gov/api is the real).
+FAKE_VPIC_OFFSET = 51
+
+
+def vpic_env(host: str, base: int) -> tuple[dict[str, str], ProcessSpec | None]:
+    """vin-intel's vPIC settings: the environment's own, else the loopback vPIC."""
+    if os.environ.get("VIN_INTEL_VPIC_BASE_URL"):
+        return {"VIN_INTEL_VPIC_BASE_URL": os.environ["VIN_INTEL_VPIC_BASE_URL"]}, None
+    port = base + FAKE_VPIC_OFFSET
+    argv = [sys.executable, "-m", "velox_devstack.fakevpic", "--host", host, "--port", str(port)]
+    env = {"VIN_INTEL_VPIC_BASE_URL": f"http://{host}:{port}/api"}
+    return env, ProcessSpec("vpic", argv, {"PYTHONUNBUFFERED": "1"})
+
+
 def process_specs(stack: Stack, host: str, base: int) -> list[ProcessSpec]:
     private, public = identity_keys()
     urls = {c.name: f"http://{host}:{c.port(base)}" for c in COMPONENTS if c.name != "gateway"}
@@ -173,6 +188,9 @@ def process_specs(stack: Stack, host: str, base: int) -> list[ProcessSpec]:
     billing_stripe, fake_stripe = stripe_env(host, base)
     if fake_stripe is not None:
         specs.append(fake_stripe)
+    vin_vpic, fake_vpic = vpic_env(host, base)
+    if fake_vpic is not None:
+        specs.append(fake_vpic)
     for component in COMPONENTS:
         env = {
             "DATABASE_URL": component_url(stack.admin_url, component, role_prefix()),
@@ -186,6 +204,8 @@ def process_specs(stack: Stack, host: str, base: int) -> list[ProcessSpec]:
             env["VELOX_SESSION_SECRET"] = local_secret("VELOX_SESSION_SECRET")
             env["VELOX_API_KEY_PEPPER"] = local_secret("VELOX_API_KEY_PEPPER")
             write_component_env("gateway", env)
+        if component.name == "vin-intel":
+            env.update(vin_vpic)
         if component.name == "billing":
             env.update(billing_stripe)
             write_component_env("billing", env)

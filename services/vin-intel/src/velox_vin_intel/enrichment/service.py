@@ -32,12 +32,22 @@ class VpicSource(Protocol):
 
 def merge(decode: VinDecode, attrs: dict[str, Any], enrichment: Enrichment) -> VinDecode:
     """The decode with vPIC's non-empty values over the offline ones."""
-    update: dict[str, Any] = {k: attrs[k] for k in _NAMED if attrs.get(k) not in (None, "")}
+    update: dict[str, Any] = {
+        k: attrs[k]
+        for k in _NAMED
+        if attrs.get(k) not in (None, "") and not _same(decode, k, attrs[k])
+    }
     extra = {
         k: v for k, v in attrs.items() if k not in _NAMED and k not in _SKIP and v not in (None, "")
     }
     attributes = {**decode.attributes, **extra, "source": "vpic"}
     return decode.model_copy(update={**update, "attributes": attributes, "enrichment": enrichment})
+
+
+def _same(decode: VinDecode, name: str, value: Any) -> bool:
+    """vPIC writes makes in capitals ("HONDA"): the snapshot's "Honda" says the same."""
+    current = getattr(decode, name)
+    return isinstance(current, str) and isinstance(value, str) and current.lower() == value.lower()
 
 
 class Enricher:

@@ -1,0 +1,125 @@
+"""VIN intelligence through the gateway and real processes: decode, enrichment from the
+loopback vPIC, quotas counted per VIN, entitlements, bulk jobs and tenant isolation."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from tests.conftest import DbInfo, Servers
+from tests.e2e.stack import Stack, velox_cli, write_catalogue
+
+pytestmark = pytest.mark.e2e
+
+PILOT = "5FNYF5H59HB011946"  # recorded in the loopback vPIC
+ALTIMA = "1N4AL3AP0JC123456"  # recorded
+MALIBU = "1G1ZD5STXJF123456"  # recorded
+RAV4 = "2T3P1RFV7KW123456"  # recorded
+OFFLINE_ONLY = ["5YJ3E1EA2KF317000", "WBA8E9G54GNU12345", "3VW2B7AJ8HM123456"]
+
+
+def keep_catalogue(families: dict[str, Any]) -> None:
+    """The shipped VIN plans as they are (free: 10 decodes a month)."""
+
+
+@pytest.fixture(scope="module")
+async def stack(
+    tmp_path_factory: pytest.TempPathFactory, database: DbInfo, servers: Servers
+) -> AsyncIterator[Stack]:
+    tmp = tmp_path_factory.mktemp("vinflow")
+    prefix = f"test:vin-intel:vpic:{secrets.token_hex(4)}:"
+    plans = write_catalogue(tmp, keep_catalogue)
+    running = Stack(
+        tmp,
+        {
+            "DATABASE_URL": database.admin_url,
+            "REDIS_URL": servers.redis_url,
+            "VELOX_DB_ROLE_PREFIX": database.role_prefix,
+            "BILLING_PLANS_FILE": plans,
+            "VIN_INTEL_VPIC_CACHE_PREFIX": prefix,
+            "VIN_INTEL_JOB_POLL_SECONDS": "0.2",
+        },
+    )
+    await running.start()
+    await running.wait_ready()
+    await running.wait_catalog(servers.redis_url, plans)
+    yield running
+    await running.kill()
+    redis = Redis.from_url(servers.redis_url)
+    try:
+        keys = [k async for k in redis.scan_iter(match=prefix + "*")]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()
+
+
+async def key_for(stack: Stack, name: str, plan: str) -> dict[str, str]:
+    made = await velox_cli(stack, "accounts", "create", "--name", name, "--plan", plan)
+    return {"X-API-Key": made["api_key"]}
+
+
+async def test_decode_enriches_from_vpic_then_from_the_cache(stack: Stack) -> None:
+    headers = await key_for(stack, "vin-enrich", "vin:pro")
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as client:
+        first = await client.get(f"/v1/vin/{PILOT}", headers=headers)
+        again = await client.get(f"/v1/vin/{PILOT}", headers=headers)
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["enrichment"] == "vpic"
+    assert (body["make"], body["model"], body["model_year"]) == ("Honda", "Pilot", 2017)
+    assert body["attributes"]["source"] == "vpic"
+    assert body["attributes"]["engine_model"] == "J35Y6"  # beyond the offline snapshot
+    assert again.json()["enrichment"] == "cache"
+    assert again.json()["attributes"] == body["attributes"]
+    assert first.headers["ratelimit-limit"]
+
+
+async def test_free_quota_counts_every_vin_of_a_batch(stack: Stack) -> None:
+    headers = await key_for(stack, "vin-quota", "vin:free")
+    batch = [ALTIMA, MALIBU, RAV4, *OFFLINE_ONLY, PILOT, ALTIMA]  # 8 VINs
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as client:
+        decoded = await client.post("/v1/vin/decode", json={"vins": batch}, headers=headers)
+        too_many = await client.post(
+            "/v1/vin/decode", json={"vins": [PILOT, RAV4, MALIBU]}, headers=headers
+        )
+        ninth = await client.get(f"/v1/vin/{RAV4}", headers=headers)
+        tenth = await client.get(f"/v1/vin/{MALIBU}", headers=headers)
+        refused = await client.get(f"/v1/vin/{PILOT}", headers=headers)
+        usage = (await client.get("/v1/usage", headers=headers)).json()
+        packages = await client.post("/v1/vin/packages", json={"vin": PILOT}, headers=headers)
+        jobs = await client.get("/v1/vin/jobs", headers=headers)
+    assert decoded.status_code == 200, decoded.text
+    assert [d["vin"] for d in decoded.json()["items"]] == batch
+    assert decoded.headers["velox-usage-units"] == "8"
+    # 2 left: the service refuses 3 and says by how many they exceed.
+    assert too_many.status_code == 429
+    assert too_many.json()["type"].endswith("/quota-exceeded")
+    assert (too_many.json()["remaining"], too_many.json()["excess"]) == (2, 1)
+    assert (ninth.status_code, tenth.status_code) == (200, 200)
+    assert refused.status_code == 429
+    assert refused.json()["quota"] == "vin.decodes"
+    (line,) = [i for i in usage["items"] if i["operation"] == "vin.decodes"]
+    assert (line["used"], line["limit"], line["remaining"]) == (10, 10, 0)
+    # Packages and bulk jobs belong to higher plans.
+    assert packages.status_code == 403
+    assert packages.json()["required_plan"] == "vin:pro"
+    assert jobs.status_code == 403
+    assert jobs.json()["required_plan"] == "vin:enterprise"
+
+
+async def test_history_is_per_account(stack: Stack) -> None:
+    mine = await key_for(stack, "vin-hist-a", "vin:pro")
+    theirs = await key_for(stack, "vin-hist-b", "vin:pro")
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as client:
+        await client.get(f"/v1/vin/{RAV4}", headers=mine)
+        await client.get(f"/v1/vin/{MALIBU}", headers=theirs)
+        listed = (await client.get("/v1/vin/history", headers=mine)).json()
+        exported = await client.get("/v1/vin/history/export", headers=mine)
+    assert [i["decode"]["vin"] for i in listed["items"]] == [RAV4]
+    assert MALIBU not in exported.text and RAV4 in exported.text
