@@ -58,8 +58,7 @@ async def finished(
 async def test_result_csv_has_every_row_in_file_order(
     sessions: Sessions, finished: tuple[str, str]
 ) -> None:
-    async with sessions() as session:
-        text = await collect(await iter_result_csv(session, *finished))
+    text = await collect(await iter_result_csv(sessions, *finished))
     rows = list(csv.DictReader(io.StringIO(text)))
     assert tuple(rows[0]) == RESULT_COLUMNS
     assert [(r["row"], r["vin"], r["valid"], r["issues"]) for r in rows] == [
@@ -85,8 +84,7 @@ async def test_result_csv_has_every_row_in_file_order(
 async def test_result_json_holds_the_decodes_and_the_rejections(
     sessions: Sessions, finished: tuple[str, str]
 ) -> None:
-    async with sessions() as session:
-        document = json.loads(await collect(await iter_result_json(session, *finished)))
+    document = json.loads(await collect(await iter_result_json(sessions, *finished)))
     assert document["job_id"] == finished[1]
     rows = document["rows"]
     assert [r["row"] for r in rows] == [2, 3, 4, 5, 6, 7, 8]
@@ -102,8 +100,7 @@ async def test_result_json_holds_the_decodes_and_the_rejections(
 async def test_error_report_lists_rejected_and_invalid_rows(
     sessions: Sessions, finished: tuple[str, str]
 ) -> None:
-    async with sessions() as session:
-        text = await collect(await iter_error_report_csv(session, *finished))
+    text = await collect(await iter_error_report_csv(sessions, *finished))
     rows = list(csv.DictReader(io.StringIO(text)))
     assert tuple(rows[0]) == ERROR_COLUMNS
     assert [(r["row"], r["value"], r["code"]) for r in rows] == [
@@ -121,8 +118,7 @@ async def test_no_download_before_the_job_succeeded(
 ) -> None:
     account = tenants("a")
     job = await new_job(sessions, account, FILE)
-    async with sessions() as session:
-        for opener in (iter_result_csv, iter_result_json, iter_error_report_csv):
-            with pytest.raises(JobNotReady) as caught:
-                await opener(session, account, job.id)
-            assert caught.value.extensions == {"status": "queued"}
+    for opener in (iter_result_csv, iter_result_json, iter_error_report_csv):
+        with pytest.raises(JobNotReady) as caught:
+            await opener(sessions, account, job.id)
+        assert caught.value.extensions == {"status": "queued"}

@@ -96,10 +96,10 @@ async def test_another_account_cannot_see_get_list_cancel_or_download_a_job(
         with pytest.raises(JobNotFound):
             await cancel_job(session, intruder, job.id)
         with pytest.raises(JobNotFound):
-            await iter_result_csv(session, intruder, job.id)
+            await iter_result_csv(sessions, intruder, job.id)
         with pytest.raises(JobNotFound):
-            await iter_error_report_csv(session, intruder, job.id)
-        stream = await iter_result_csv(session, owner, job.id)
+            await iter_error_report_csv(sessions, intruder, job.id)
+        stream = await iter_result_csv(sessions, owner, job.id)
         assert b"ABC" in b"".join([chunk async for chunk in stream])
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from velox_shared.errors import Conflict, NotFound, TooManyRequests, UnprocessableContent
+from velox_shared.errors import Conflict, NotFound, UnprocessableContent
+
+from velox_vin_intel import errors
 
 __all__ = [
     "EmptyFile",
@@ -81,11 +83,8 @@ class IdempotencyKeyReused(Conflict):
     title = "Idempotency key already used for another file"
 
 
-class QuotaWouldExceed(TooManyRequests):
+class QuotaWouldExceed(errors.QuotaWouldExceed):
     """A file with more distinct VINs than the plan has decodes left this month."""
-
-    problem = "quota-would-exceed"
-    title = "The file would exceed your monthly quota"
 
     def __init__(self, needed: int, remaining: int) -> None:
         self.needed, self.remaining = needed, remaining

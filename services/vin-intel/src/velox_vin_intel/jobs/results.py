@@ -5,9 +5,11 @@ decode of its first occurrence. Rows are read one chunk (5,000 rows) at a time t
 with the decodes they need, so a 100,000-row result never sits in memory at once.
 
 Each ``iter_*`` coroutine checks the job first (owner, finished) and only then returns
-the byte stream, so a refusal is a proper error response rather than a broken download::
+the byte stream, so a refusal is a proper error response rather than a broken download.
+They take the session factory, not a session: the stream reads in its own session, as
+the response body is sent after the request's own session has ended::
 
-    stream = await iter_result_csv(session, account_id, job_id)
+    stream = await iter_result_csv(context.runtime.sessions, account_id, job_id)
     return StreamingResponse(stream, media_type="text/csv")
 """
 
@@ -19,7 +21,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from velox_vin_intel.db.jobs import Job, JobRows
 from velox_vin_intel.jobs.errors import JobNotReady
@@ -60,38 +62,49 @@ _LINES_PER_WRITE = 1000
 Entry = tuple[int, str, int | None, str | None]
 
 
+Body = Callable[[Jobs, Job], AsyncIterator[bytes]]
+
+
 async def iter_result_csv(
-    session: AsyncSession, account_id: str, job_id: str
+    sessions: async_sessionmaker[AsyncSession], account_id: str, job_id: str
 ) -> AsyncIterator[bytes]:
     """The result as CSV (columns :data:`RESULT_COLUMNS`), once the job has succeeded."""
-    job = await _finished(session, account_id, job_id)
-    return _result_csv(Jobs(session), job)
+    return _stream(sessions, await _finished(sessions, account_id, job_id), _result_csv)
 
 
 async def iter_result_json(
-    session: AsyncSession, account_id: str, job_id: str
+    sessions: async_sessionmaker[AsyncSession], account_id: str, job_id: str
 ) -> AsyncIterator[bytes]:
     """The result as one JSON document ``{"job_id", "rows": [{row, vin, decode, error}]}``."""
-    job = await _finished(session, account_id, job_id)
-    return _result_json(Jobs(session), job)
+    return _stream(sessions, await _finished(sessions, account_id, job_id), _result_json)
 
 
 async def iter_error_report_csv(
-    session: AsyncSession, account_id: str, job_id: str
+    sessions: async_sessionmaker[AsyncSession], account_id: str, job_id: str
 ) -> AsyncIterator[bytes]:
     """Rows rejected when the file was read and rows whose VIN decoded as invalid."""
-    job = await _finished(session, account_id, job_id)
-    return _error_report(Jobs(session), job)
+    return _stream(sessions, await _finished(sessions, account_id, job_id), _error_report)
 
 
-async def _finished(session: AsyncSession, account_id: str, job_id: str) -> Job:
-    job = await get_job(session, account_id, job_id)
+async def _finished(
+    sessions: async_sessionmaker[AsyncSession], account_id: str, job_id: str
+) -> Job:
+    async with sessions() as session:
+        job = await get_job(session, account_id, job_id)
     if job.status != "succeeded":
         why = f"it failed: {job.error}" if job.status == "failed" else f"it is {job.status}"
         raise JobNotReady(
             f"Job {job_id} has no result because {why}.", extensions={"status": job.status}
         )
     return job
+
+
+async def _stream(
+    sessions: async_sessionmaker[AsyncSession], job: Job, body: Body
+) -> AsyncIterator[bytes]:
+    async with sessions() as session:
+        async for chunk in body(Jobs(session), job):
+            yield chunk
 
 
 async def _chunks(jobs: Jobs, job: Job) -> AsyncIterator[tuple[list[Entry], list[int]]]:

@@ -25,6 +25,7 @@ __all__ = [
     "ROWS_PER_CHUNK",
     "cancel_job",
     "create_job",
+    "find_by_idempotency_key",
     "get_job",
     "list_jobs",
     "progress",
@@ -74,6 +75,13 @@ async def create_job(
     job = await jobs.get(job_id, account_id=account_id)
     assert job is not None
     return job
+
+
+async def find_by_idempotency_key(
+    session: AsyncSession, account_id: str, idempotency_key: str
+) -> Job | None:
+    """The account's job created with ``idempotency_key``, if any."""
+    return await Jobs(session).by_idempotency_key(account_id, idempotency_key)
 
 
 async def get_job(session: AsyncSession, account_id: str, job_id: str) -> Job:
