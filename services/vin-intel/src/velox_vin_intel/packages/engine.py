@@ -49,11 +49,12 @@ class Outcome:
     years: tuple[int, int]
     matched: list[EvidenceMatch] = field(default_factory=list)
     vetoes: list[str] = field(default_factory=list)
+    negated: bool = False
 
     @property
     def direct(self) -> bool:
         """Whether a code or the text points at the entry (worth a note when vetoed)."""
-        return any(m.kind in ("option_code", "name") for m in self.matched)
+        return self.negated or any(m.kind in ("option_code", "name") for m in self.matched)
 
     @property
     def confidence(self) -> float:
@@ -143,6 +144,7 @@ def evaluate(entry: CatalogEntry, model: ModelEntry, ctx: Context) -> Outcome:
         )
         return out
     if negated and name is None:
+        out.negated = True
         out.vetoes.append(ctx.templates.negated.format(name=entry.name, line=negated[0].line))
     _rules(entry, ctx, out)
     return out

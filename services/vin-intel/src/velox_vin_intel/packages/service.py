@@ -51,7 +51,7 @@ def _given_codes(option_codes: Sequence[str], notes: list[str]) -> dict[str, str
 
 def _phrases(model: ModelEntry) -> list[Phrase]:
     return [
-        Phrase(entry.key, name, entry.needs_model_in_text)
+        Phrase(entry.key, name, entry.needs_model_in_text, entry.kind)
         for entry in model.entries
         for name in entry.names
     ]

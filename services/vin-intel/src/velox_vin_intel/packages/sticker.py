@@ -108,6 +108,7 @@ class Phrase:
     key: str
     text: str
     needs_model: bool
+    group: str = ""  # a name inside a longer one of the same group is not a match
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def _line_hits(
 ) -> list[NameHit]:
     norm = normalize_phrase(line)
     has_model = any(_exact_spans(norm, m) for m in models)
-    spans: list[tuple[int, int, NameHit]] = []
+    spans: list[tuple[int, int, str, NameHit]] = []
     fuzzy: list[NameHit] = []
     targets = {normalize_phrase(p.text) for p in phrases}
     for p in phrases:
@@ -166,14 +167,18 @@ def _line_hits(
         if not target or (p.needs_model and not has_model):
             continue
         exact = _exact_spans(norm, target)
-        spans.extend((s, e, NameHit(p.key, p.text, line, 1.0, negated)) for s, e in exact)
+        hit = NameHit(p.key, p.text, line, 1.0, negated)
+        spans.extend((s, e, p.group, hit) for s, e in exact)
         if not exact and (score := _fuzzy(norm, target, ratio, targets)):
             fuzzy.append(NameHit(p.key, p.text, line, round(score, 3), negated))
-    # A name inside a longer name on the same line ("XLE" in "XLE PREMIUM") is not a match.
+    # A name inside a longer one of its group on the line ("XLE" in "XLE PREMIUM") is not a
+    # match; across groups it is ("SE" in "SE APEX EDITION" names the trim and the package).
     kept = [
         h
-        for s, e, h in spans
-        if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in spans)
+        for s, e, g, h in spans
+        if not any(
+            g2 == g and s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, g2, _ in spans
+        )
     ]
     exact_keys = {h.key for h in kept}
     return kept + [h for h in fuzzy if h.key not in exact_keys]
