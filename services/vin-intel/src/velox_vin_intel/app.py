@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
 from velox_shared.app import Runtime, ServiceSpec, create_service_app
+from velox_shared.workers import BackgroundWorker
 
 from velox_vin_intel import NAME
 from velox_vin_intel.config import Settings
@@ -17,12 +18,15 @@ from velox_vin_intel.context import VinContext
 from velox_vin_intel.db.models import events
 from velox_vin_intel.decoding.decoder import Decoder
 from velox_vin_intel.decoding.endpoints import router as decoding_router
+from velox_vin_intel.decoding.schemas import VinDecode
 from velox_vin_intel.decoding.service import DecodeService
 from velox_vin_intel.decoding.snapshot import Snapshot
 from velox_vin_intel.enrichment.cache import VpicCache
 from velox_vin_intel.enrichment.service import Enricher
 from velox_vin_intel.enrichment.vpic_source import VpicSource
 from velox_vin_intel.history.endpoints import router as history_router
+from velox_vin_intel.jobs.endpoints import router as jobs_router
+from velox_vin_intel.jobs.worker import JobWorker
 from velox_vin_intel.vpic.client import VpicClient
 
 _log = logging.getLogger("velox.vin_intel")
@@ -60,10 +64,33 @@ def build_context(settings: Settings, runtime: Runtime, snapshot: Snapshot) -> V
 def create_app() -> FastAPI:
     settings = Settings()
     snapshot = Snapshot()
+    holder: dict[str, VinContext] = {}
+    job_workers: list[JobWorker] = []
+
+    def context_for(runtime: Runtime) -> VinContext:
+        if "context" not in holder:
+            holder["context"] = build_context(settings, runtime, snapshot)
+        return holder["context"]
+
+    def workers(runtime: Runtime) -> Sequence[BackgroundWorker]:
+        decodes = context_for(runtime).decodes
+
+        async def decode(vins: Sequence[str]) -> list[VinDecode]:
+            return await decodes.decode_file_batch(vins, enrich=settings.job_enrich)
+
+        worker = JobWorker(
+            runtime.sessions,
+            decode,
+            poll_interval=settings.job_poll_seconds,
+            concurrency=settings.job_concurrency,
+        )
+        job_workers[:] = [worker]
+        return [worker]
 
     @asynccontextmanager
     async def resources(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
-        app.state.vin = build_context(settings, runtime, snapshot)
+        app.state.vin = context_for(runtime)
+        app.state.vin_job_worker = job_workers[0] if job_workers else None
         warming = (
             asyncio.create_task(asyncio.to_thread(snapshot.warm))
             if settings.warm_snapshot
@@ -72,6 +99,7 @@ def create_app() -> FastAPI:
         try:
             yield
         finally:
+            holder.clear()
             if warming is not None and not warming.done():
                 warming.cancel()
 
@@ -82,7 +110,9 @@ def create_app() -> FastAPI:
             description="VIN decoding, vPIC enrichment, package identification, bulk jobs.",
             settings=settings,
             events=events,
-            routers=[history_router, decoding_router],
+            # Before the decoding router: its GET /v1/vin/{vin} would take /v1/vin/jobs.
+            routers=[history_router, jobs_router, decoding_router],
+            workers=workers,
             resources=resources,
         )
     )

@@ -28,7 +28,8 @@ class Settings(ServiceSettings):
     warm_snapshot: bool = True
     # A reviewed package catalogue outside the package (reloaded when its files change).
     package_catalog_dir: str | None = None
-    job_batch_size: int = Field(2_000, ge=10, le=20_000)
     job_poll_seconds: float = Field(1.0, gt=0)
+    # Worker loops per process (each holds one batch's row lock while it decodes).
+    job_concurrency: int = Field(2, ge=1, le=16)
     # Bulk jobs: enrich with vPIC (50 VINs a call) after the offline decode.
     job_enrich: bool = True

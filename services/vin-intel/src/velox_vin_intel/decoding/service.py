@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,3 +67,9 @@ class DecodeService:
             decodes = await self.enricher.enrich(decodes)
         await DecodeHistory(session).record(account_id, decodes)
         return decodes
+
+    async def decode_file_batch(self, vins: Sequence[str], *, enrich: bool) -> list[VinDecode]:
+        """A bulk job's batch (VINs the upload check passed): decoded off the event loop so
+        API requests keep flowing, then enriched (vPIC's batch call, 50 VINs at a time)."""
+        decodes = await asyncio.to_thread(lambda: [self.decoder.decode(v) for v in vins])
+        return await self.enricher.enrich(decodes) if enrich else decodes
