@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from velox_vin_intel.packages.catalog import PackageCatalog
 from velox_vin_intel.packages.documents import extract_text
 from velox_vin_intel.packages.engine import Context, Outcome, evaluate, to_match
 from velox_vin_intel.packages.facts import VehicleFacts
-from velox_vin_intel.packages.report import PackageMatch, PackageReport
+from velox_vin_intel.packages.report import PackageReport
 from velox_vin_intel.packages.schema import ModelEntry, OemCatalog, normalize_code
 from velox_vin_intel.packages.sticker import (
     NameHit,
@@ -134,6 +135,18 @@ def _locate(
     return oem, model
 
 
+def _score(model: ModelEntry, ctx: Context, cut: float, report: PackageReport) -> None:
+    """Trims first (the best one above ``cut``), then packages knowing that trim."""
+    trims = [evaluate(e, model, ctx) for e in model.entries if e.kind == "trim"]
+    best = _best_trim(trims, cut)
+    ctx = replace(ctx, trim=best.entry.name if best else None)
+    others = [evaluate(e, model, ctx) for e in model.entries if e.kind != "trim"]
+    report.trim = to_match(best, ctx.templates) if best else None
+    found = [to_match(o, ctx.templates) for o in others if o.confidence >= cut]
+    report.packages = sorted(found, key=lambda p: (-p.confidence, p.name))
+    report.notes.extend(_vetoed_notes(trims + others))
+
+
 def identify(
     facts: VehicleFacts,
     *,
@@ -154,19 +167,8 @@ def identify(
         return report
     oem, model = located
     hits, unknown = _scan_text(text, model, catalog, codes, report.notes) if text else ({}, [])
-    ctx = Context(
-        facts, codes, hits, catalog.defaults.weights | oem.weights, catalog.defaults.templates
-    )
-    trims = [evaluate(e, model, ctx) for e in model.entries if e.kind == "trim"]
-    best = _best_trim(trims, cut)
-    ctx = Context(
-        facts, codes, hits, ctx.weights, ctx.templates, trim=best.entry.name if best else None
-    )
-    others = [evaluate(e, model, ctx) for e in model.entries if e.kind != "trim"]
-    templates = ctx.templates
-    report.trim = to_match(best, templates) if best else None
-    found: list[PackageMatch] = [to_match(o, templates) for o in others if o.confidence >= cut]
-    report.packages = sorted(found, key=lambda p: (-p.confidence, p.name))
+    weights = catalog.defaults.weights | oem.weights
+    ctx = Context(facts, codes, hits, weights, catalog.defaults.templates)
+    _score(model, ctx, cut, report)
     report.unmatched_codes = _unmatched(codes, unknown, model)
-    report.notes.extend(_vetoed_notes(trims + others))
     return report

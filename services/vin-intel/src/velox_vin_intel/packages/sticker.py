@@ -131,8 +131,16 @@ def _exact_spans(line: str, phrase: str) -> list[tuple[int, int]]:
     return spans
 
 
+_OCR_DIGITS = str.maketrans("0158", "OISB")
+
+
 def _digits(text: str) -> str:
-    return "".join(c for c in text if c.isdigit())
+    """The digits that carry meaning: a mostly-letter word's digits are OCR slips ("SP0RT")."""
+    kept = []
+    for word in text.split():
+        letters = sum(c.isalpha() for c in word)
+        kept.append(word.translate(_OCR_DIGITS) if letters > len(word) - letters else word)
+    return "".join(c for c in " ".join(kept) if c.isdigit())
 
 
 def _fuzzy(line: str, phrase: str, min_ratio: float, exact: set[str]) -> float:
