@@ -3,6 +3,7 @@ loopback vPIC, quotas counted per VIN, entitlements, bulk jobs and tenant isolat
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from typing import Any
@@ -123,3 +124,52 @@ async def test_history_is_per_account(stack: Stack) -> None:
         exported = await client.get("/v1/vin/history/export", headers=mine)
     assert [i["decode"]["vin"] for i in listed["items"]] == [RAV4]
     assert MALIBU not in exported.text and RAV4 in exported.text
+
+
+async def wait_for_job(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str]
+) -> dict[str, Any]:
+    for _ in range(300):
+        job: dict[str, Any] = (await client.get(url, headers=headers)).json()
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            return job
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"job not finished: {job}")
+
+
+async def test_bulk_job_through_the_gateway(stack: Stack) -> None:
+    headers = await key_for(stack, "vin-bulk", "vin:enterprise")
+    other = await key_for(stack, "vin-bulk-other", "vin:enterprise")
+    rows = ["vin", PILOT, ALTIMA, "not a vin", PILOT, "5FNYF5H58HB011946", *OFFLINE_ONLY]
+    upload = ("\n".join(rows) + "\n").encode()
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as client:
+        created = await client.post(
+            "/v1/vin/jobs",
+            files={"file": ("fleet.csv", upload, "text/csv")},
+            headers={**headers, "Idempotency-Key": "fleet-1"},
+        )
+        assert created.status_code == 202, created.text
+        url = f"/v1/vin/jobs/{created.json()['id']}"
+        job = await wait_for_job(client, url, headers)
+        result = await client.get(f"{url}/result", headers=headers)
+        as_json = await client.get(
+            f"{url}/result", headers={**headers, "Accept": "application/json"}
+        )
+        errors = await client.get(f"{url}/errors", headers=headers)
+        stranger = await client.get(url, headers=other)
+        usage = (await client.get("/v1/usage", headers=headers)).json()
+    assert created.headers["velox-usage-units"] == "6"  # distinct well-formed VINs
+    progress = job["progress"]
+    assert job["status"] == "succeeded", job
+    assert (progress["total_rows"], progress["unique_vins"]) == (8, 6)
+    assert (progress["duplicates"], progress["rejected"]) == (1, 1)
+    assert (progress["valid"], progress["invalid"], progress["percent"]) == (5, 1, 100.0)
+    assert progress["enriched"] == 2  # Pilot and Altima are recorded in the loopback vPIC
+    lines = result.text.strip().splitlines()
+    assert len(lines) == 9  # header + every row of the file, in order
+    assert [line.split(",")[1] for line in lines[1:3]] == [PILOT, ALTIMA]
+    assert len(as_json.json()["rows"]) == 8
+    assert "4,NOT A VIN,length" in errors.text and "6,5FNYF5H58HB011946,check_digit" in errors.text
+    assert stranger.status_code == 404
+    (line,) = [i for i in usage["items"] if i["operation"] == "vin.decodes"]
+    assert line["used"] == 6 and line["limit"] is None

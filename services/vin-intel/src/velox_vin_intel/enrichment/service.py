@@ -31,7 +31,15 @@ class VpicSource(Protocol):
 
 
 def merge(decode: VinDecode, attrs: dict[str, Any], enrichment: Enrichment) -> VinDecode:
-    """The decode with vPIC's non-empty values over the offline ones."""
+    """The decode with vPIC's non-empty values over the offline ones.
+
+    vPIC answers a VIN it cannot place with a row of error codes and no make: the offline
+    decode stands (``enrichment: "offline"``) and vPIC's reason is kept beside it.
+    """
+    if not attrs.get("make"):
+        reason = {k: attrs[k] for k in ("error_code", "error_text") if attrs.get(k)}
+        attributes = {**decode.attributes, **{f"vpic_{k}": v for k, v in reason.items()}}
+        return decode.model_copy(update={"attributes": attributes, "enrichment": "offline"})
     update: dict[str, Any] = {
         k: attrs[k]
         for k in _NAMED
