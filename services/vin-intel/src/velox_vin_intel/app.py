@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 
 from fastapi import FastAPI
 from velox_shared.app import Runtime, ServiceSpec, create_service_app
@@ -27,6 +28,8 @@ from velox_vin_intel.enrichment.vpic_source import VpicSource
 from velox_vin_intel.history.endpoints import router as history_router
 from velox_vin_intel.jobs.endpoints import router as jobs_router
 from velox_vin_intel.jobs.worker import JobWorker
+from velox_vin_intel.packages.catalog import CatalogStore
+from velox_vin_intel.packages.endpoints import router as packages_router
 from velox_vin_intel.vpic.client import VpicClient
 
 _log = logging.getLogger("velox.vin_intel")
@@ -58,6 +61,9 @@ def build_context(settings: Settings, runtime: Runtime, snapshot: Snapshot) -> V
         runtime=runtime,
         decoder=decoder,
         decodes=DecodeService(decoder, Enricher(cache, source)),
+        packages=CatalogStore(
+            Path(settings.package_catalog_dir) if settings.package_catalog_dir else None
+        ),
     )
 
 
@@ -111,7 +117,7 @@ def create_app() -> FastAPI:
             settings=settings,
             events=events,
             # Before the decoding router: its GET /v1/vin/{vin} would take /v1/vin/jobs.
-            routers=[history_router, jobs_router, decoding_router],
+            routers=[history_router, jobs_router, packages_router, decoding_router],
             workers=workers,
             resources=resources,
         )

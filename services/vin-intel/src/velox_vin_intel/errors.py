@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from velox_shared.errors import NotFound, TooManyRequests, UnprocessableContent
+from velox_shared.errors import (
+    NotFound,
+    ServiceUnavailable,
+    TooManyRequests,
+    UnprocessableContent,
+    VeloxError,
+)
 
-__all__ = ["MalformedVin", "QuotaWouldExceed", "ResourceNotFound"]
+__all__ = [
+    "DocumentProblem",
+    "MalformedVin",
+    "QuotaWouldExceed",
+    "ResourceNotFound",
+    "document_problem",
+]
 
 
 class MalformedVin(UnprocessableContent):
@@ -24,3 +36,52 @@ class QuotaWouldExceed(TooManyRequests):
 class ResourceNotFound(NotFound):
     problem = "not-found"
     title = "Not found"
+
+
+class DocumentProblem(VeloxError):
+    """A sticker or build sheet that cannot be read (the subclass pins the status)."""
+
+    problem = "unreadable-document"
+    title = "Document not readable"
+
+
+class UnsupportedDocument(DocumentProblem):
+    status = 415
+    problem = "unsupported-document"
+    title = "Unsupported document type"
+
+
+class DocumentTooLarge(DocumentProblem):
+    status = 413
+    problem = "document-too-large"
+    title = "Document too large"
+
+
+class UnreadableDocument(DocumentProblem):
+    status = 422
+
+
+class OcrUnavailable(DocumentProblem):
+    status = 501
+    problem = "ocr-unavailable"
+    title = "Image stickers need OCR, which this server lacks"
+
+
+class CatalogUnavailable(ServiceUnavailable):
+    problem = "package-catalog-unavailable"
+    title = "Package catalogue unavailable"
+
+
+_BY_STATUS: dict[int, type[VeloxError]] = {
+    415: UnsupportedDocument,
+    413: DocumentTooLarge,
+    422: UnreadableDocument,
+    501: OcrUnavailable,
+    503: CatalogUnavailable,
+}
+
+
+def document_problem(status: int, code: str, message: str) -> VeloxError:
+    """The problem for a package-identification error with a suggested ``status``."""
+    kind = _BY_STATUS.get(status, UnreadableDocument)
+    return kind(message[:1].upper() + message[1:] + ".", extensions={"code": code})

@@ -1,7 +1,7 @@
 """Loading the package catalogue from a directory of JSON files, and reloading it on change.
 
 Reviewed catalogue updates need no deploy: point ``VIN_INTEL_PACKAGE_CATALOG_DIR`` at a
-directory (or use the bundled ``catalog/``), and :class:`CatalogStore` picks up a changed,
+directory (or use the bundled ``oem_catalog/``), and :class:`CatalogStore` picks up a changed,
 added or removed file within ``check_interval`` seconds. A file that fails validation keeps
 the last good catalogue in service; the error is logged and exposed as ``last_error``.
 
@@ -27,7 +27,7 @@ from velox_vin_intel.packages.schema import Defaults, ModelEntry, OemCatalog
 
 __all__ = ["BUNDLED_DIR", "DEFAULTS_FILE", "CatalogStore", "PackageCatalog", "load_catalog"]
 
-BUNDLED_DIR = Path(__file__).with_name("catalog")
+BUNDLED_DIR = Path(__file__).with_name("oem_catalog")
 DEFAULTS_FILE = "_defaults.json"
 _log = logging.getLogger(__name__)
 
