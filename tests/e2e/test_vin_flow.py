@@ -120,7 +120,11 @@ async def test_history_is_per_account(stack: Stack) -> None:
     async with httpx.AsyncClient(base_url=stack.gateway, timeout=30) as client:
         await client.get(f"/v1/vin/{RAV4}", headers=mine)
         await client.get(f"/v1/vin/{MALIBU}", headers=theirs)
-        listed = (await client.get("/v1/vin/history", headers=mine)).json()
+        for _ in range(100):  # the history is written behind, within 50 ms
+            listed = (await client.get("/v1/vin/history", headers=mine)).json()
+            if listed["items"]:
+                break
+            await asyncio.sleep(0.02)
         exported = await client.get("/v1/vin/history/export", headers=mine)
     assert [i["decode"]["vin"] for i in listed["items"]] == [RAV4]
     assert MALIBU not in exported.text and RAV4 in exported.text

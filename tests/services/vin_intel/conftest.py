@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -63,3 +65,13 @@ def vin_client(
             yield client
 
     return open_client
+
+
+async def wait_for_history(client: httpx.AsyncClient, count: int) -> list[dict[str, Any]]:
+    """The account's history once it holds ``count`` decodes (it is written behind)."""
+    for _ in range(100):
+        items: list[dict[str, Any]] = (await client.get("/v1/vin/history")).json()["items"]
+        if len(items) >= count:
+            return items
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"history has {len(items)} decodes, not {count}")

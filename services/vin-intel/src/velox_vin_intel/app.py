@@ -26,6 +26,7 @@ from velox_vin_intel.enrichment.cache import VpicCache
 from velox_vin_intel.enrichment.service import Enricher
 from velox_vin_intel.enrichment.vpic_source import VpicSource
 from velox_vin_intel.history.endpoints import router as history_router
+from velox_vin_intel.history.writer import HistoryWriter
 from velox_vin_intel.jobs.endpoints import router as jobs_router
 from velox_vin_intel.jobs.worker import JobWorker
 from velox_vin_intel.packages.catalog import CatalogStore
@@ -56,11 +57,12 @@ def build_context(settings: Settings, runtime: Runtime, snapshot: Snapshot) -> V
         )
         source = VpicSource(client)
     decoder = Decoder(snapshot)
+    history = HistoryWriter(runtime.engine, interval=settings.history_flush_seconds)
     return VinContext(
         settings=settings,
         runtime=runtime,
         decoder=decoder,
-        decodes=DecodeService(decoder, Enricher(cache, source)),
+        decodes=DecodeService(decoder, Enricher(cache, source), history),
         packages=CatalogStore(
             Path(settings.package_catalog_dir) if settings.package_catalog_dir else None
         ),
@@ -91,7 +93,7 @@ def create_app() -> FastAPI:
             concurrency=settings.job_concurrency,
         )
         job_workers[:] = [worker]
-        return [worker]
+        return [worker, decodes.history]
 
     @asynccontextmanager
     async def resources(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:

@@ -26,6 +26,8 @@ class Settings(ServiceSettings):
     vpic_database_ttl_days: int = Field(90, ge=1, le=3650)
     # Build every WMI's index at start (2-3 s in a thread) rather than on first use.
     warm_snapshot: bool = True
+    # Decode history is written behind, in one INSERT per interval (see history.writer).
+    history_flush_seconds: float = Field(0.05, gt=0, le=5)
     # A reviewed package catalogue outside the package (reloaded when its files change).
     package_catalog_dir: str | None = None
     job_poll_seconds: float = Field(1.0, gt=0)

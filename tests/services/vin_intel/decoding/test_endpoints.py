@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.services.vin_intel.conftest import VinClient
+from tests.services.vin_intel.conftest import VinClient, wait_for_history
 
 PILOT = "5FNYF5H59HB011946"
 NIRO = "KNDCE3LG2L5073161"
@@ -87,12 +87,14 @@ async def test_batch_beyond_the_remaining_quota_is_refused_with_the_excess(
             json={"vins": [TESLA, PILOT, NIRO]},
             headers={"Velox-Quota-Remaining": "2"},
         )
+        await client.get(f"/v1/vin/{PILOT}")  # written behind, after the refused batch
+        await wait_for_history(client, 1)
         history = await client.get("/v1/vin/history")
     assert response.status_code == 429
     problem = response.json()
     assert problem["type"].endswith("/quota-exceeded")
     assert (problem["needed"], problem["remaining"], problem["excess"]) == (3, 2, 1)
-    assert history.json()["items"] == []
+    assert [i["decode"]["vin"] for i in history.json()["items"]] == [PILOT]
 
 
 async def test_history_search_pages_and_tenant_isolation(
@@ -104,8 +106,8 @@ async def test_history_search_pages_and_tenant_isolation(
         await client.get("/v1/vin/5FNYF5H58HB011946")
     async with vin_client(theirs) as client:
         await client.get(f"/v1/vin/{TESLA}")
-        other = (await client.get("/v1/vin/history")).json()
-    assert [i["decode"]["vin"] for i in other["items"]] == [TESLA]
+        other = await wait_for_history(client, 1)
+    assert [i["decode"]["vin"] for i in other] == [TESLA]
     async with vin_client(mine) as client:
         first = (await client.get("/v1/vin/history", params={"limit": 2})).json()
         second = (
@@ -134,6 +136,7 @@ async def test_history_export_csv_and_json(
         await client.get(f"/v1/vin/{NIRO}")
     async with vin_client(mine) as client:
         await client.post("/v1/vin/decode", json={"vins": [TESLA, PILOT]})
+        await wait_for_history(client, 2)
         csv_export = await client.get("/v1/vin/history/export")
         json_export = await client.get(
             "/v1/vin/history/export", headers={"Accept": "application/json"}

@@ -11,7 +11,7 @@ from velox_shared.contracts.usage import USAGE_UNITS_HEADER
 from velox_shared.errors import PROBLEM_JSON
 from velox_vin_intel.decoding.schemas import VinDecode
 from velox_vin_intel.decoding.service import check_quota
-from velox_vin_intel.deps import ContextDep, RemainingQuota, SessionDep
+from velox_vin_intel.deps import ContextDep, RemainingQuota
 
 router = APIRouter(prefix="/v1/vin", tags=["vin decoding"])
 PROBLEM: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
@@ -43,14 +43,11 @@ async def decode_many(
     response: Response,
     identity: CurrentIdentity,
     context: ContextDep,
-    session: SessionDep,
     remaining: RemainingQuota,
 ) -> DecodeBatch:
     """Decode up to 50 VINs in one call (vPIC's batch decode for what the cache lacks)."""
     check_quota(len(body.vins), remaining, f"Decoding {len(body.vins)} VINs")
-    items = await context.decodes.decode(
-        session, identity.account_id, body.vins, enrich=body.enrich
-    )
+    items = await context.decodes.decode(identity.account_id, body.vins, enrich=body.enrich)
     response.headers[USAGE_UNITS_HEADER] = str(len(items))
     return DecodeBatch(items=items)
 
@@ -60,9 +57,8 @@ async def decode_one(
     vin: Annotated[str, Path(max_length=40, description="The 17-character VIN.")],
     identity: CurrentIdentity,
     context: ContextDep,
-    session: SessionDep,
     enrich: EnrichParam = True,
 ) -> VinDecode:
     """Decode one VIN: check digit, model year, maker, vehicle attributes and enrichment."""
-    (decode,) = await context.decodes.decode(session, identity.account_id, [vin], enrich=enrich)
+    (decode,) = await context.decodes.decode(identity.account_id, [vin], enrich=enrich)
     return decode

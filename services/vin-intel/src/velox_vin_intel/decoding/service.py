@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from velox_vin_intel.decoding.decoder import Decoder, InvalidVin
 from velox_vin_intel.decoding.schemas import VinDecode
 from velox_vin_intel.enrichment.service import Enricher
 from velox_vin_intel.errors import MalformedVin, QuotaWouldExceed
-from velox_vin_intel.history.repository import DecodeHistory
+from velox_vin_intel.history.writer import HistoryWriter
 
 __all__ = ["DecodeService", "check_quota"]
 
@@ -29,9 +28,10 @@ def check_quota(units: int, remaining: int | None, what: str) -> None:
 class DecodeService:
     """One place that turns VIN strings into recorded, enriched decodes."""
 
-    def __init__(self, decoder: Decoder, enricher: Enricher) -> None:
+    def __init__(self, decoder: Decoder, enricher: Enricher, history: HistoryWriter) -> None:
         self.decoder = decoder
         self.enricher = enricher
+        self.history = history
 
     def offline(self, vins: Sequence[str]) -> list[VinDecode]:
         """Offline decodes; a malformed VIN raises a 422 naming every bad entry."""
@@ -55,17 +55,17 @@ class DecodeService:
 
     async def decode(
         self,
-        session: AsyncSession,
         account_id: str,
         vins: Sequence[str],
         *,
         enrich: bool = True,
     ) -> list[VinDecode]:
-        """Decode, enrich (never failing on vPIC) and record each VIN in the history."""
+        """Decode, enrich (never failing on vPIC) and record each VIN in the history
+        (written behind, within the history writer's interval)."""
         decodes = self.offline(vins)
         if enrich:
             decodes = await self.enricher.enrich(decodes)
-        await DecodeHistory(session).record(account_id, decodes)
+        self.history.add(account_id, decodes)
         return decodes
 
     async def decode_file_batch(self, vins: Sequence[str], *, enrich: bool) -> list[VinDecode]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from velox_shared.ids import new_id
 from velox_shared.pagination import PageResult, paginate
@@ -32,25 +32,6 @@ class HistoryFilter:
 class DecodeHistory:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def record(self, account_id: str, decodes: Sequence[VinDecode]) -> None:
-        if not decodes:
-            return
-        rows = [
-            {
-                "id": new_id("dec"),
-                "account_id": account_id,
-                "vin": d.vin,
-                "valid": d.valid,
-                "make": (d.make or "")[:100] or None,
-                "model": (d.model or "")[:100] or None,
-                "model_year": d.model_year,
-                "enrichment": d.enrichment,
-                "result": d.model_dump(mode="json"),
-            }
-            for d in decodes
-        ]
-        await self.session.execute(insert(Decode), rows)
 
     def query(self, account_id: str, where: HistoryFilter) -> Select[Any]:
         query: Select[Any] = select(Decode).where(Decode.account_id == account_id)
@@ -89,3 +70,21 @@ class DecodeHistory:
         result = await self.session.stream(query.limit(limit).execution_options(yield_per=1000))
         async for row in result.scalars():
             yield row
+
+
+def history_rows(account_id: str, decodes: Sequence[VinDecode]) -> list[dict[str, Any]]:
+    """The history rows of ``decodes`` (one multi-row insert)."""
+    return [
+        {
+            "id": new_id("dec"),
+            "account_id": account_id,
+            "vin": d.vin,
+            "valid": d.valid,
+            "make": (d.make or "")[:100] or None,
+            "model": (d.model or "")[:100] or None,
+            "model_year": d.model_year,
+            "enrichment": d.enrichment,
+            "result": d.model_dump(mode="json"),
+        }
+        for d in decodes
+    ]

@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 from velox_shared.auth import CurrentIdentity
 from velox_shared.errors import PROBLEM_JSON, UnprocessableContent
 from velox_vin_intel.decoding.schemas import VinDecode
-from velox_vin_intel.deps import ContextDep, SessionDep
+from velox_vin_intel.deps import ContextDep
 from velox_vin_intel.errors import document_problem
 from velox_vin_intel.packages.errors import PackageError
 from velox_vin_intel.packages.facts import VehicleFacts
@@ -75,11 +75,11 @@ _MULTIPART_SCHEMA = {
     },
 )
 async def identify_packages(
-    request: Request, identity: CurrentIdentity, context: ContextDep, session: SessionDep
+    request: Request, identity: CurrentIdentity, context: ContextDep
 ) -> PackagesOut:
     """Trim and option packages of a VIN, each with a confidence and the evidence for it."""
     body, text = await _read_request(request)
-    (decode,) = await context.decodes.decode(session, identity.account_id, [body.vin])
+    (decode,) = await context.decodes.decode(identity.account_id, [body.vin])
     catalog = context.packages.get()
     report = identify(
         VehicleFacts.from_decode(decode),
