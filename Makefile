@@ -46,6 +46,8 @@ bench: install
 	@$(RUN) python -m bench.events
 	@$(RUN) python -m bench.gateway
 	@$(RUN) python -m bench.billing
+	@$(RUN) python -m bench.vin
+	@$(RUN) python -m bench.vin_packages
 
 clean:
 	rm -rf .venv $(TOOLS) .mypy_cache .ruff_cache .pytest_cache bench/results

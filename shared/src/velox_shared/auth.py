@@ -54,8 +54,12 @@ class IdentityMiddleware:
         await self.app(scope, receive, send)
 
 
-def current_identity(request: Request) -> Identity:
-    """The verified identity of the request (set by :class:`IdentityMiddleware`)."""
+async def current_identity(request: Request) -> Identity:
+    """The verified identity of the request (set by :class:`IdentityMiddleware`).
+
+    ``async`` although it awaits nothing: FastAPI runs a plain function dependency in its
+    thread pool, a thread hand-off on every request of every service.
+    """
     identity = getattr(request.state, "identity", None)
     if not isinstance(identity, Identity):
         raise InvalidIdentity()

@@ -31,7 +31,7 @@ class HistoryItem(BaseModel):
     decode: VinDecode
 
 
-def history_filter(
+async def history_filter(
     vin: Annotated[
         str | None,
         Query(
