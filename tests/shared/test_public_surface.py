@@ -61,6 +61,7 @@ SURFACE = {
         "create_engine",
         "make_base",
         "ping",
+        "request_session",
         "schema_metadata",
         "session_factory",
         "session_scope",

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from velox_shared.db import request_session
 
 from velox_gateway.access.authenticate import authenticate
 from velox_gateway.access.principal import Principal
@@ -26,13 +27,8 @@ ContextDep = Annotated[GatewayContext, Depends(get_context)]
 
 
 async def get_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
-    async with context.runtime.sessions() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    async for session in request_session(context.runtime.sessions):
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

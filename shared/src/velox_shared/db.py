@@ -25,6 +25,7 @@ __all__ = [
     "create_engine",
     "make_base",
     "ping",
+    "request_session",
     "schema_metadata",
     "session_factory",
     "session_scope",
@@ -83,15 +84,28 @@ def session_scope(
     """
 
     async def dependency() -> AsyncIterator[AsyncSession]:
-        async with sessions() as session:
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+        async for session in request_session(sessions):
+            yield session
 
     return dependency
+
+
+async def request_session(sessions: Callable[[], AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One request's session: committed when the request succeeds, rolled back otherwise.
+
+    Example (a dependency over sessions built in the lifespan)::
+
+        async def get_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
+            async for session in request_session(context.runtime.sessions):
+                yield session
+    """
+    async with sessions() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
 
 
 def schema_metadata(schema: str) -> MetaData:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from velox_shared.contracts.usage import QUOTA_REMAINING_HEADER
+from velox_shared.db import request_session
 
 from velox_vin_intel.context import VinContext
 
@@ -23,13 +24,8 @@ ContextDep = Annotated[VinContext, Depends(get_context)]
 
 async def get_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
     """One session per request: committed on success, rolled back on error."""
-    async with context.runtime.sessions() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    async for session in request_session(context.runtime.sessions):
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
