@@ -68,7 +68,7 @@ _MULTIPART_SCHEMA = {
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/PackagesRequest"}},
+                "application/json": {"schema": PackagesRequest.model_json_schema()},
                 "multipart/form-data": {"schema": _MULTIPART_SCHEMA},
             },
         }
