@@ -8,9 +8,11 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from redis.asyncio import Redis
+from velox_devstack.database import plain_dsn
 
 from tests.conftest import DbInfo, Servers
 from tests.e2e.stack import Stack, velox_cli, write_catalogue
@@ -58,6 +60,13 @@ async def stack(
             await redis.delete(*keys)
     finally:
         await redis.aclose()
+    # The 90-day copies of vPIC's answers are in the session's database, which later tests
+    # share: they must not find this module's answers there.
+    admin = await asyncpg.connect(plain_dsn(database.admin_url))
+    try:
+        await admin.execute("DELETE FROM vin_intel.vpic_cache")
+    finally:
+        await admin.close()
 
 
 async def key_for(stack: Stack, name: str, plan: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ from tests.services.vin_intel.conftest import VinClient, wait_for_history
 PILOT = "5FNYF5H59HB011946"
 NIRO = "KNDCE3LG2L5073161"
 TESLA = "5YJ3E1EA2KF317000"
+MAZDA = "JM1BL1SF5A1123456"  # in no other test that reaches the vPIC cache
 
 
 async def test_single_decode_happy_path(
@@ -154,11 +155,11 @@ async def test_vpic_down_answers_offline_with_unavailable(
 ) -> None:
     # Nothing listens on port 9: every attempt fails at once, within the deadline.
     async with vin_client(accounts("a"), vpic="http://127.0.0.1:9/api") as client:
-        response = await client.get(f"/v1/vin/{PILOT}")
+        response = await client.get(f"/v1/vin/{MAZDA}")
         invalid = await client.get("/v1/vin/5FNYF5H58HB011946")
     assert response.status_code == 200
     assert response.json()["enrichment"] == "unavailable"
-    assert response.json()["model"] == "Pilot"
+    assert response.json()["model"] == "Mazda3"
     # An invalid VIN is never sent to vPIC.
     assert invalid.json()["enrichment"] == "offline"
 
