@@ -23,6 +23,7 @@ from velox_vin_intel.decoding.schemas import VinDecode
 from velox_vin_intel.decoding.service import DecodeService
 from velox_vin_intel.decoding.snapshot import Snapshot
 from velox_vin_intel.enrichment.cache import VpicCache
+from velox_vin_intel.enrichment.janitor import CachePurger
 from velox_vin_intel.enrichment.service import Enricher
 from velox_vin_intel.enrichment.vpic_source import VpicSource
 from velox_vin_intel.history.endpoints import router as history_router
@@ -66,6 +67,7 @@ def build_context(settings: Settings, runtime: Runtime, snapshot: Snapshot) -> V
         packages=CatalogStore(
             Path(settings.package_catalog_dir) if settings.package_catalog_dir else None
         ),
+        vpic_cache=cache,
     )
 
 
@@ -93,7 +95,7 @@ def create_app() -> FastAPI:
             concurrency=settings.job_concurrency,
         )
         job_workers[:] = [worker]
-        return [worker, decodes.history]
+        return [worker, decodes.history, CachePurger(context_for(runtime).vpic_cache)]
 
     @asynccontextmanager
     async def resources(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:

@@ -9,6 +9,7 @@ from velox_shared.app import Runtime
 from velox_vin_intel.config import Settings
 from velox_vin_intel.decoding.decoder import Decoder
 from velox_vin_intel.decoding.service import DecodeService
+from velox_vin_intel.enrichment.cache import VpicCache
 from velox_vin_intel.packages.catalog import CatalogStore
 
 
@@ -19,3 +20,4 @@ class VinContext:
     decoder: Decoder
     decodes: DecodeService
     packages: CatalogStore
+    vpic_cache: VpicCache

@@ -3,6 +3,7 @@ PostgreSQL copy answers when Redis lost it, a slow vPIC gives the offline decode
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -105,3 +106,33 @@ async def test_slow_or_failing_vpic_answers_offline_within_the_deadline(
     assert took < 2.0
     assert failing.status_code == 200
     assert [d["enrichment"] for d in failing.json()["items"]] == ["unavailable", "unavailable"]
+
+
+async def test_expired_answers_are_ignored_then_purged(
+    vin_db: AsyncEngine, redis: Redis, cache_prefix: str
+) -> None:
+    from datetime import timedelta
+
+    from velox_shared.db import session_factory
+    from velox_vin_intel.enrichment.cache import VpicCache
+    from velox_vin_intel.enrichment.janitor import CachePurger
+
+    sessions = session_factory(vin_db)
+    stale = VpicCache(redis, sessions, prefix=cache_prefix, database_ttl=timedelta(seconds=-1))
+    fresh = VpicCache(redis, sessions, prefix=cache_prefix)
+    await stale.put_many({PILOT: {"make": "HONDA"}})
+    await fresh.put_many({ALTIMA: {"make": "NISSAN"}})
+    await redis.delete(cache_prefix + PILOT, cache_prefix + ALTIMA)
+    assert set(await fresh.get_many([PILOT, ALTIMA])) == {ALTIMA}
+    purger = CachePurger(fresh, interval=3600)
+    task = asyncio.create_task(purger.run())
+    for _ in range(100):
+        async with vin_db.connect() as conn:
+            left = (await conn.execute(text("SELECT vin FROM vin_intel.vpic_cache"))).all()
+        if PILOT not in {r[0] for r in left}:
+            break
+        await asyncio.sleep(0.02)
+    await purger.stop()
+    task.cancel()
+    assert {r[0] for r in left} >= {ALTIMA}
+    assert PILOT not in {r[0] for r in left}
