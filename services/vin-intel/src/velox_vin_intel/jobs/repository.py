@@ -79,7 +79,7 @@ class Jobs(Repository[Job]):
         await self.session.execute(
             update(Job)
             .where(Job.id == job_id, Job.account_id == account_id, Job.status.in_(ACTIVE))
-            .values(status="cancelled", finished_at=func.now())
+            .values(status="cancelled", finished_at=func.clock_timestamp())
         )
 
     async def chunk_numbers(self, account_id: str, job_id: str) -> list[int]:
@@ -177,7 +177,7 @@ class JobStore:
         await self.session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == "queued")
-            .values(status="running", started_at=func.now())
+            .values(status="running", started_at=func.clock_timestamp())  # now(), not the txn start
         )
 
     async def store(self, batch: ClaimedBatch, results: Sequence[str], counts: BatchCounts) -> None:
@@ -195,7 +195,7 @@ class JobStore:
         await self.session.execute(
             update(JobBatch)
             .where(JobBatch.job_id == batch.job_id, JobBatch.batch_no == batch.batch_no)
-            .values(done_at=func.now(), attempts=JobBatch.attempts + 1)
+            .values(done_at=func.clock_timestamp(), attempts=JobBatch.attempts + 1)
         )
         await self.session.execute(_count_batch(batch.job_id, counts))
 
@@ -214,7 +214,7 @@ class JobStore:
             .where(Job.id == batch.job_id, Job.status.in_(ACTIVE))
             .values(
                 status="failed",
-                finished_at=func.now(),
+                finished_at=func.clock_timestamp(),
                 error=f"Batch {batch.batch_no} failed {attempts} times: {error}",
             )
         )
@@ -234,7 +234,7 @@ def _count_batch(job_id: str, counts: BatchCounts) -> Any:
             invalid=Job.invalid + (counts.decoded - counts.valid),
             enriched=Job.enriched + counts.enriched,
             status=case((last, "succeeded"), else_="running"),
-            started_at=func.coalesce(Job.started_at, func.now()),
-            finished_at=case((last, func.now()), else_=None),
+            started_at=func.coalesce(Job.started_at, func.clock_timestamp()),
+            finished_at=case((last, func.clock_timestamp()), else_=None),
         )
     )
