@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -47,22 +47,7 @@ EvidenceKind = Literal[
 ]
 EntryKind = Literal["trim", "package", "option"]
 # Kinds read from the decode: when the fact is known and differs, a required rule vetoes.
-FACT_KINDS: frozenset[str] = frozenset(
-    {
-        "model",
-        "series",
-        "trim",
-        "engine",
-        "displacement",
-        "cylinders",
-        "drive",
-        "fuel",
-        "electrification",
-        "body",
-        "vin_pattern",
-        "model_year",
-    }
-)
+FACT_KINDS: frozenset[str] = frozenset(get_args(EvidenceKind)) - {"option_code", "name"}
 _DRIVES = {"AWD", "4WD", "FWD", "RWD", "2WD"}
 _ELECTRIC = {"BEV", "PHEV", "FCEV", "MHEV", "HEV"}
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,7}$")
