@@ -24,6 +24,7 @@ Example::
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterable
@@ -70,13 +71,14 @@ class Stoppable:
         await self.quiesce.stop(timeout)
 
 
-class BackgroundWorker(Stoppable):
+class BackgroundWorker(Stoppable, abc.ABC):
     """A loop a service runs beside its API (see ``ServiceSpec.workers``)."""
 
     name: str = "worker"
 
+    @abc.abstractmethod
     async def run(self) -> None:
-        raise NotImplementedError
+        """The loop itself; runs until the task is cancelled."""
 
 
 async def stop_tasks(

@@ -15,6 +15,7 @@ __all__ = [
     "MalformedVin",
     "QuotaWouldExceed",
     "ResourceNotFound",
+    "check_quota",
     "document_problem",
 ]
 
@@ -31,6 +32,19 @@ class QuotaWouldExceed(TooManyRequests):
 
     problem = "quota-exceeded"
     title = "Monthly quota would be exceeded"
+
+
+def check_quota(units: int, remaining: int | None, counted: str) -> None:
+    """Refuse work needing more decodes than the month has left (``remaining`` None: no
+    limit); ``counted`` says what was counted, e.g. "This file has 1,250 distinct VINs"."""
+    if remaining is None or units <= remaining:
+        return
+    excess = units - max(remaining, 0)
+    raise QuotaWouldExceed(
+        f"{counted} to decode; your plan has {remaining:,} decodes left this month, "
+        f"so {excess:,} would exceed it.",
+        extensions={"needed": units, "remaining": remaining, "excess": excess},
+    )
 
 
 class ResourceNotFound(NotFound):

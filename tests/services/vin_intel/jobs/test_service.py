@@ -7,9 +7,10 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 from velox_vin_intel.db.jobs import Job, JobBatch, JobRows
-from velox_vin_intel.jobs.errors import IdempotencyKeyReused, JobNotFound, QuotaWouldExceed
+from velox_vin_intel.errors import QuotaWouldExceed, check_quota
+from velox_vin_intel.jobs.errors import IdempotencyKeyReused, JobNotFound
 from velox_vin_intel.jobs.results import iter_error_report_csv, iter_result_csv
-from velox_vin_intel.jobs.service import cancel_job, get_job, list_jobs, progress, quota_check
+from velox_vin_intel.jobs.service import cancel_job, get_job, list_jobs, progress
 
 from tests.services.vin_intel.jobs.conftest import Sessions, csv_file, make_vin, new_job
 
@@ -115,10 +116,10 @@ async def test_cancel_stops_a_queued_job_once(
 
 
 def test_quota_check_says_how_many_would_exceed() -> None:
-    quota_check(1000, 1000)
-    quota_check(10**6, None)
+    check_quota(1000, 1000, "This file has 1,000 distinct VINs")
+    check_quota(10**6, None, "This file has 1,000,000 distinct VINs")
     with pytest.raises(QuotaWouldExceed) as caught:
-        quota_check(1250, 1000)
+        check_quota(1250, 1000, "This file has 1,250 distinct VINs")
     assert caught.value.detail == (
         "This file has 1,250 distinct VINs to decode; your plan has 1,000 decodes left "
         "this month, so 250 would exceed it."

@@ -10,8 +10,8 @@ from velox_shared.auth import CurrentIdentity
 from velox_shared.contracts.usage import USAGE_UNITS_HEADER
 from velox_shared.errors import PROBLEM_JSON
 from velox_vin_intel.decoding.schemas import VinDecode
-from velox_vin_intel.decoding.service import check_quota
 from velox_vin_intel.deps import ContextDep, RemainingQuota
+from velox_vin_intel.errors import check_quota
 
 router = APIRouter(prefix="/v1/vin", tags=["vin decoding"])
 PROBLEM: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
@@ -46,7 +46,7 @@ async def decode_many(
     remaining: RemainingQuota,
 ) -> DecodeBatch:
     """Decode up to 50 VINs in one call (vPIC's batch decode for what the cache lacks)."""
-    check_quota(len(body.vins), remaining, f"Decoding {len(body.vins)} VINs")
+    check_quota(len(body.vins), remaining, f"This request has {len(body.vins):,} VINs")
     items = await context.decodes.decode(identity.account_id, body.vins, enrich=body.enrich)
     response.headers[USAGE_UNITS_HEADER] = str(len(items))
     return DecodeBatch(items=items)

@@ -8,21 +8,10 @@ from collections.abc import Sequence
 from velox_vin_intel.decoding.decoder import Decoder, InvalidVin
 from velox_vin_intel.decoding.schemas import VinDecode
 from velox_vin_intel.enrichment.service import Enricher
-from velox_vin_intel.errors import MalformedVin, QuotaWouldExceed
+from velox_vin_intel.errors import MalformedVin
 from velox_vin_intel.history.writer import HistoryWriter
 
-__all__ = ["DecodeService", "check_quota"]
-
-
-def check_quota(units: int, remaining: int | None, what: str) -> None:
-    """Refuse work that needs more decodes than the month has left (None: unlimited)."""
-    if remaining is None or units <= remaining:
-        return
-    raise QuotaWouldExceed(
-        f"{what} needs {units:,} decodes; your plan has {remaining:,} left this month, "
-        f"so {units - remaining:,} would exceed it.",
-        extensions={"needed": units, "remaining": remaining, "excess": units - remaining},
-    )
+__all__ = ["DecodeService"]
 
 
 class DecodeService:

@@ -19,6 +19,7 @@ from velox_shared.errors import PROBLEM_JSON
 from velox_shared.pagination import CursorParam, LimitParam, Page
 
 from velox_vin_intel.deps import ContextDep, RemainingQuota, SessionDep
+from velox_vin_intel.errors import check_quota
 from velox_vin_intel.jobs import service
 from velox_vin_intel.jobs.files import MAX_FILE_BYTES, parse_upload
 from velox_vin_intel.jobs.results import (
@@ -67,7 +68,8 @@ async def create_job(
         await service.find_by_idempotency_key(session, account, idempotency_key) is not None
     )
     if not replay:
-        service.quota_check(len(parsed.unique), remaining)
+        unique = len(parsed.unique)
+        check_quota(unique, remaining, f"This file has {unique:,} distinct VINs")
     job = await service.create_job(session, account, parsed, file.filename, idempotency_key)
     # Committed before answering and before waking the worker, so both can see the job.
     await session.commit()

@@ -6,8 +6,6 @@ from typing import Any, ClassVar
 
 from velox_shared.errors import Conflict, NotFound, UnprocessableContent
 
-from velox_vin_intel import errors
-
 __all__ = [
     "EmptyFile",
     "FileTooLarge",
@@ -16,7 +14,6 @@ __all__ = [
     "JobNotReady",
     "NoVinColumn",
     "NotATable",
-    "QuotaWouldExceed",
     "TooManyRows",
     "UnsupportedFile",
     "UploadError",
@@ -81,16 +78,3 @@ class JobNotReady(Conflict):
 class IdempotencyKeyReused(Conflict):
     problem = "idempotency-key-reused"
     title = "Idempotency key already used for another file"
-
-
-class QuotaWouldExceed(errors.QuotaWouldExceed):
-    """A file with more distinct VINs than the plan has decodes left this month."""
-
-    def __init__(self, needed: int, remaining: int) -> None:
-        self.needed, self.remaining = needed, remaining
-        self.excess = needed - remaining
-        super().__init__(
-            f"This file has {needed:,} distinct VINs to decode; your plan has "
-            f"{remaining:,} decodes left this month, so {self.excess:,} would exceed it.",
-            extensions={"needed": needed, "remaining": remaining, "excess": self.excess},
-        )

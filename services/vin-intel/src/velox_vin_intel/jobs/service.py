@@ -16,7 +16,7 @@ from velox_shared.ids import new_id
 from velox_shared.pagination import PageResult
 
 from velox_vin_intel.db.jobs import Job
-from velox_vin_intel.jobs.errors import IdempotencyKeyReused, JobNotFound, QuotaWouldExceed
+from velox_vin_intel.jobs.errors import IdempotencyKeyReused, JobNotFound
 from velox_vin_intel.jobs.files import ParsedVins
 from velox_vin_intel.jobs.repository import ACTIVE, Jobs
 
@@ -29,18 +29,11 @@ __all__ = [
     "get_job",
     "list_jobs",
     "progress",
-    "quota_check",
 ]
 
 DEFAULT_BATCH_SIZE = 1000
 MAX_BATCH_SIZE = 10_000
 ROWS_PER_CHUNK = 5000
-
-
-def quota_check(unique_vins: int, remaining: int | None) -> None:
-    """Raise :class:`QuotaWouldExceed` if decoding ``unique_vins`` would pass the quota."""
-    if remaining is not None and unique_vins > remaining:
-        raise QuotaWouldExceed(unique_vins, max(remaining, 0))
 
 
 async def create_job(
