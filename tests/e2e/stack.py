@@ -9,7 +9,8 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from redis.asyncio import Redis
 from velox_devstack.cli import run_env
 from velox_shared.contracts.plans import catalog_version, load_catalog
 
-from tests.conftest import shipped_catalog
+from tests.conftest import DbInfo, Servers, shipped_catalog
 
 COMPONENT_COUNT = 8
 FAKE_STRIPE_OFFSET = 50  # velox_devstack.cli.FAKE_STRIPE_OFFSET
@@ -184,3 +185,28 @@ def write_billing_policy(tmp: Path) -> str:
     path = tmp / "policy.json"
     path.write_text(json.dumps({"rules": rules}))
     return str(path)
+
+
+@asynccontextmanager
+async def running_stack(
+    home: Path, database: DbInfo, servers: Servers, plans_file: str, env: dict[str, str]
+) -> AsyncIterator[Stack]:
+    """``make run``'s stack on the test servers with catalogue ``plans_file`` and ``env``,
+    ready and enforcing that catalogue; killed afterwards."""
+    stack = Stack(
+        home,
+        {
+            "DATABASE_URL": database.admin_url,
+            "REDIS_URL": servers.redis_url,
+            "VELOX_DB_ROLE_PREFIX": database.role_prefix,
+            "BILLING_PLANS_FILE": plans_file,
+            **env,
+        },
+    )
+    await stack.start()
+    try:
+        await stack.wait_ready()
+        await stack.wait_catalog(servers.redis_url, plans_file)
+        yield stack
+    finally:
+        await stack.kill()

@@ -16,6 +16,7 @@ from tests.conftest import DbInfo, Servers
 from tests.e2e.stack import (
     FAKE_STRIPE_OFFSET,
     Stack,
+    running_stack,
     velox_cli,
     write_billing_policy,
     write_catalogue,
@@ -38,25 +39,15 @@ async def stack(
 ) -> AsyncIterator[Stack]:
     tmp = tmp_path_factory.mktemp("billflow")
     plans = write_catalogue(tmp, roomy_limits)
-    running = Stack(
-        tmp,
-        {
-            "DATABASE_URL": database.admin_url,
-            "REDIS_URL": servers.redis_url,
-            "VELOX_DB_ROLE_PREFIX": database.role_prefix,
-            "BILLING_PLANS_FILE": plans,
-            "GATEWAY_ROUTE_POLICY_FILE": write_billing_policy(tmp),
-            "BILLING_GRACE_PERIOD_SECONDS": str(GRACE_SECONDS),
-            "BILLING_GRACE_CHECK_INTERVAL_SECONDS": "0.5",
-            "BILLING_USAGE_REPORT_INTERVAL_SECONDS": "0.5",
-            "BILLING_WORKER_POLL_SECONDS": "0.2",
-        },
-    )
-    await running.start()
-    await running.wait_ready()
-    await running.wait_catalog(servers.redis_url, plans)
-    yield running
-    await running.kill()
+    env = {
+        "GATEWAY_ROUTE_POLICY_FILE": write_billing_policy(tmp),
+        "BILLING_GRACE_PERIOD_SECONDS": str(GRACE_SECONDS),
+        "BILLING_GRACE_CHECK_INTERVAL_SECONDS": "0.5",
+        "BILLING_USAGE_REPORT_INTERVAL_SECONDS": "0.5",
+        "BILLING_WORKER_POLL_SECONDS": "0.2",
+    }
+    async with running_stack(tmp, database, servers, plans, env) as running:
+        yield running
 
 
 async def eventually(

@@ -26,6 +26,7 @@ from tests.e2e.stack import (
     Stack,
     free_port_base,
     gateway_env,
+    running_stack,
     velox_cli,
     write_billing_policy,
     write_catalogue,
@@ -47,21 +48,11 @@ async def stack(
 ) -> AsyncIterator[Stack]:
     tmp = tmp_path_factory.mktemp("gwflow")
     plans = write_catalogue(tmp, small_limits)
-    running = Stack(
-        tmp,
-        {
-            "DATABASE_URL": database.admin_url,
-            "REDIS_URL": servers.redis_url,
-            "VELOX_DB_ROLE_PREFIX": database.role_prefix,
-            "BILLING_PLANS_FILE": plans,
-            "GATEWAY_ROUTE_POLICY_FILE": write_billing_policy(tmp),
-        },
-    )
-    await running.start()
-    await running.wait_ready()
-    await running.wait_catalog(servers.redis_url, plans)
-    yield running
-    await running.kill()
+    env = {
+        "GATEWAY_ROUTE_POLICY_FILE": write_billing_policy(tmp),
+    }
+    async with running_stack(tmp, database, servers, plans, env) as running:
+        yield running
 
 
 @asynccontextmanager

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from velox_devstack.database import plain_dsn
 
 from tests.conftest import DbInfo, Servers
-from tests.e2e.stack import Stack, velox_cli, write_catalogue
+from tests.e2e.stack import Stack, running_stack, velox_cli, write_catalogue
 
 pytestmark = pytest.mark.e2e
 
@@ -37,22 +37,12 @@ async def stack(
     tmp = tmp_path_factory.mktemp("vinflow")
     prefix = f"test:vin-intel:vpic:{secrets.token_hex(4)}:"
     plans = write_catalogue(tmp, keep_catalogue)
-    running = Stack(
-        tmp,
-        {
-            "DATABASE_URL": database.admin_url,
-            "REDIS_URL": servers.redis_url,
-            "VELOX_DB_ROLE_PREFIX": database.role_prefix,
-            "BILLING_PLANS_FILE": plans,
-            "VIN_INTEL_VPIC_CACHE_PREFIX": prefix,
-            "VIN_INTEL_JOB_POLL_SECONDS": "0.2",
-        },
-    )
-    await running.start()
-    await running.wait_ready()
-    await running.wait_catalog(servers.redis_url, plans)
-    yield running
-    await running.kill()
+    env = {
+        "VIN_INTEL_VPIC_CACHE_PREFIX": prefix,
+        "VIN_INTEL_JOB_POLL_SECONDS": "0.2",
+    }
+    async with running_stack(tmp, database, servers, plans, env) as running:
+        yield running
     redis = Redis.from_url(servers.redis_url)
     try:
         keys = [k async for k in redis.scan_iter(match=prefix + "*")]
