@@ -85,7 +85,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from velox_billing.config import PLANS_FILE
-from velox_devstack.cli import FAKE_STRIPE_OFFSET, run_env
+from velox_devstack.cli import FAKE_STRIPE_OFFSET, FAKE_VPIC_OFFSET, run_env
 from velox_devstack.components import COMPONENTS
 from velox_devstack.embedded import free_port
 from velox_devstack.supervisor import die_with_parent
@@ -371,10 +371,14 @@ async def run_load(
 
 
 def free_port_base(count: int = len(COMPONENTS)) -> int:
-    """A base port whose next ``count`` ports, and the fake Stripe's, are all free."""
+    """A base port whose next ``count`` ports, and the fake Stripe's and vPIC's, are all
+    free; below the ephemeral range, where outgoing connections could take one first."""
     for _ in range(100):
-        base = random.randint(20_000, 60_000)
-        ports = [base + i for i in range(count)] + [base + FAKE_STRIPE_OFFSET]
+        base = random.randint(20_000, 32_000)
+        ports = [base + i for i in range(count)] + [
+            base + FAKE_STRIPE_OFFSET,
+            base + FAKE_VPIC_OFFSET,
+        ]
         if all(_port_free(port) for port in ports):
             return base
     raise RuntimeError("no free port range")

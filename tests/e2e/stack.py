@@ -24,14 +24,20 @@ from tests.conftest import DbInfo, Servers, shipped_catalog
 
 COMPONENT_COUNT = 8
 FAKE_STRIPE_OFFSET = 50  # velox_devstack.cli.FAKE_STRIPE_OFFSET
+FAKE_VPIC_OFFSET = 51  # velox_devstack.cli.FAKE_VPIC_OFFSET
 CATALOG_VERSION_KEY = "velox:gw:catalog:version"  # velox_gateway.catalog.VERSION_KEY
 
 
 def free_port_base() -> int:
-    """A base port whose next eight ports, and the fake Stripe's, are all free."""
+    """A base port whose next eight ports, and the fake Stripe's and vPIC's, are all free.
+
+    Below Linux's ephemeral range (32768 up): a port there can be taken by any outgoing
+    connection between this check and the server's bind.
+    """
     for _ in range(100):
-        base = random.randint(20000, 60000)
-        ports = [base + i for i in range(COMPONENT_COUNT)] + [base + FAKE_STRIPE_OFFSET]
+        base = random.randint(20000, 32000)
+        fakes = [base + FAKE_STRIPE_OFFSET, base + FAKE_VPIC_OFFSET]
+        ports = [base + i for i in range(COMPONENT_COUNT)] + fakes
         if all(_free(port) for port in ports):
             return base
     raise RuntimeError("no free port range")
