@@ -13,7 +13,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from velox_commerce.db.models import Base
+from velox_commerce.db.models import Base, Timestamp
 
 __all__ = [
     "Category",
@@ -35,8 +34,6 @@ __all__ = [
     "Variant",
     "VariantPrice",
 ]
-
-Timestamp = DateTime(timezone=True)
 
 
 class Store(Base):

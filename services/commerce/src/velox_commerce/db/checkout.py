@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from velox_commerce.db.models import Base
+from velox_commerce.db.models import Base, Timestamp
 
 __all__ = [
     "Cart",
@@ -32,8 +31,6 @@ __all__ = [
     "ShippingZone",
     "TaxRate",
 ]
-
-Timestamp = DateTime(timezone=True)
 
 
 class Cart(Base):

@@ -13,7 +13,6 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Identity,
     Index,
@@ -24,11 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from velox_commerce.db.models import Base
+from velox_commerce.db.models import Base, Timestamp
 
 __all__ = ["Location", "Reservation", "StockLevel", "StockMovement"]
-
-Timestamp = DateTime(timezone=True)
 
 
 class Location(Base):

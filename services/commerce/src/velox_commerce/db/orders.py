@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from velox_commerce.db.models import Base
+from velox_commerce.db.models import Base, Timestamp
 
 __all__ = [
     "IdempotentRequest",
@@ -32,8 +32,6 @@ __all__ = [
     "Refund",
     "StripeEvent",
 ]
-
-Timestamp = DateTime(timezone=True)
 
 ORDER_STATUSES = ("placed", "paid", "partially_fulfilled", "fulfilled", "cancelled", "refunded")
 PAYMENT_STATUSES = (
@@ -82,7 +80,7 @@ class Order(Base):
     gift_card_total: Mapped[int] = mapped_column(BigInteger)
     total: Mapped[int] = mapped_column(BigInteger)
     amount_due: Mapped[int] = mapped_column(BigInteger)
-    tax_inclusive: Mapped[bool]
+    tax_inclusive: Mapped[bool] = mapped_column(Boolean)
     # Promotions, gift cards, taxes and shipping as applied (the pricing breakdown).
     breakdown: Mapped[dict[str, Any]] = mapped_column(JSONB)
     shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
