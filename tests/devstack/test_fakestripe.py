@@ -3,41 +3,21 @@ as Stripe documents it (errors, idempotency, pagination, signed webhooks, meters
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 import pytest
 import stripe
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from velox_devstack.fakestripe import create_app
 
 from tests.conftest import loopback
+from tests.devstack.stripe_receiver import Receiver
 
 API_KEY = "sk_test_fake"
 SECRET = "whsec_fake_test_secret"
-
-
-@dataclass
-class Receiver:
-    """A webhook endpoint on loopback that records what it is sent."""
-
-    received: list[tuple[bytes, str]] = field(default_factory=list)
-
-    async def endpoint(self, request: Request) -> Response:
-        self.received.append((await request.body(), request.headers["stripe-signature"]))
-        return JSONResponse({"ok": True})
-
-    async def types(self, count: int) -> list[str]:
-        for _ in range(200):
-            if len(self.received) >= count:
-                break
-            await asyncio.sleep(0.025)
-        return [stripe.Webhook.construct_event(b, s, SECRET).type for b, s in self.received]
 
 
 @dataclass
@@ -50,7 +30,7 @@ class Fake:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[Fake]:
-    receiver = Receiver()
+    receiver = Receiver(SECRET)
     hook_app = Starlette(routes=[Route("/hook", receiver.endpoint, methods=["POST"])])
     async with loopback(hook_app) as hook_url:
         app = create_app(api_key=API_KEY, webhook_url=f"{hook_url}/hook", webhook_secret=SECRET)

@@ -1,18 +1,22 @@
 """The fake Stripe's HTTP surface (Starlette): Stripe's paths and shapes, plus ``/_fake``.
 
-Deliberate differences from Stripe: no card or payment method is ever needed (a Checkout
-Session is "paid" by ``POST /_fake/checkout/sessions/{id}/complete``); periods are 30
-days; metered prices add nothing to invoices; prorations are not itemised (``always_invoice``
-charges the positive difference at once); a repeated meter event ``identifier`` is
-accepted and not counted again, as Stripe's idempotent identifiers behave.
+PaymentIntents, charges and refunds live in :mod:`.payments` and :mod:`.refunds` (their
+routes are in the tables below).
+
+Deliberate differences from Stripe: subscriptions need no card (a Checkout Session is
+"paid" by ``POST /_fake/checkout/sessions/{id}/complete``); periods are 30 days; metered
+prices add nothing to invoices; prorations are not itemised (``always_invoice`` charges the
+positive difference at once); a repeated meter event ``identifier`` is accepted and not
+counted again, as Stripe's idempotent identifiers behave.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from operator import attrgetter
 from typing import Any
 
 from starlette.applications import Starlette
@@ -20,7 +24,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from velox_devstack.fakestripe.forms import decode, truthy
+from velox_devstack.fakestripe.forms import decode, integer, metadata, required, truthy
+from velox_devstack.fakestripe.payments import Payments
+from velox_devstack.fakestripe.refunds import Refunds
 from velox_devstack.fakestripe.store import ApiError, Store, now, page
 from velox_devstack.fakestripe.webhooks import Webhooks
 
@@ -32,24 +38,6 @@ Params = dict[str, Any]
 Handler = Callable[["Fake", Params, dict[str, str]], Awaitable[dict[str, Any]]]
 
 
-def _int(value: Any, param: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ApiError(400, f"Invalid integer: {value}", param=param) from None
-
-
-def _metadata(params: Params) -> dict[str, str]:
-    raw = params.get("metadata") or {}
-    return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
-
-
-def _required(params: Params, name: str) -> Any:
-    if params.get(name) in (None, ""):
-        raise ApiError(400, f"Missing required param: {name}.", param=name)
-    return params[name]
-
-
 class Fake:
     """State and behaviour; the routes below only decode and encode."""
 
@@ -57,6 +45,8 @@ class Fake:
         self.store = Store()
         self.webhooks = Webhooks(self.store)
         self.base_url = base_url
+        self.payments = Payments(self.store, self.webhooks, self._url)
+        self.refunds = Refunds(self.store, self.webhooks)
 
     # -- customers, products, prices, features, meters --------------------------------
 
@@ -69,7 +59,7 @@ class Fake:
                 "created": now(),
                 "email": p.get("email"),
                 "name": p.get("name"),
-                "metadata": _metadata(p),
+                "metadata": metadata(p),
                 "livemode": False,
             },
         )
@@ -79,7 +69,7 @@ class Fake:
         for key in ("email", "name"):
             if key in p:
                 customer[key] = p[key]
-        customer["metadata"].update(_metadata(p))
+        customer["metadata"].update(metadata(p))
         return customer
 
     async def create_product(self, p: Params, _: dict[str, str]) -> dict[str, Any]:
@@ -93,9 +83,9 @@ class Fake:
             {
                 "id": product_id,
                 "object": "product",
-                "name": _required(p, "name"),
+                "name": required(p, "name"),
                 "active": not ("active" in p and not truthy(p["active"])),
-                "metadata": _metadata(p),
+                "metadata": metadata(p),
                 "created": now(),
                 "updated": now(),
                 "livemode": False,
@@ -109,7 +99,7 @@ class Fake:
         if "active" in p:
             product["active"] = truthy(p["active"])
         if "metadata" in p:
-            product["metadata"].update(_metadata(p))
+            product["metadata"].update(metadata(p))
         product["updated"] = now()
         return product
 
@@ -119,7 +109,7 @@ class Fake:
         )
 
     async def create_price(self, p: Params, _: dict[str, str]) -> dict[str, Any]:
-        product = self.store.get("product", _required(p, "product"), "product")
+        product = self.store.get("product", required(p, "product"), "product")
         recurring = p.get("recurring") or None
         key = p.get("lookup_key")
         if key:
@@ -139,13 +129,13 @@ class Fake:
                 "id": self.store.new_id("price"),
                 "object": "price",
                 "active": not ("active" in p and not truthy(p["active"])),
-                "currency": str(_required(p, "currency")).lower(),
-                "unit_amount": None if amount is None else _int(amount, "unit_amount"),
+                "currency": str(required(p, "currency")).lower(),
+                "unit_amount": None if amount is None else integer(amount, "unit_amount"),
                 "unit_amount_decimal": None if amount is None else str(amount),
                 "product": product["id"],
                 "lookup_key": key or None,
                 "nickname": p.get("nickname"),
-                "metadata": _metadata(p),
+                "metadata": metadata(p),
                 "billing_scheme": p.get("billing_scheme", "per_unit"),
                 "tiers_mode": p.get("tiers_mode"),
                 "tiers": p.get("tiers"),
@@ -171,7 +161,7 @@ class Fake:
             if key in p:
                 price[key] = p[key] or None
         if "metadata" in p:
-            price["metadata"].update(_metadata(p))
+            price["metadata"].update(metadata(p))
         return price
 
     async def list_prices(self, p: Params, _: dict[str, str]) -> dict[str, Any]:
@@ -187,7 +177,7 @@ class Fake:
         return page(items, p, "/v1/prices")
 
     async def create_feature(self, p: Params, _: dict[str, str]) -> dict[str, Any]:
-        key = _required(p, "lookup_key")
+        key = required(p, "lookup_key")
         if any(f["lookup_key"] == key for f in self.store.kind("entitlements.feature").values()):
             raise ApiError(400, f"A feature with lookup_key {key} already exists.")
         return self.store.add(
@@ -196,9 +186,9 @@ class Fake:
                 "id": self.store.new_id("feat"),
                 "object": "entitlements.feature",
                 "lookup_key": key,
-                "name": _required(p, "name"),
+                "name": required(p, "name"),
                 "active": True,
-                "metadata": _metadata(p),
+                "metadata": metadata(p),
                 "livemode": False,
             },
         )
@@ -212,7 +202,7 @@ class Fake:
     async def attach_feature(self, p: Params, path: dict[str, str]) -> dict[str, Any]:
         product = self.store.get("product", path["id"])
         feature = self.store.get(
-            "entitlements.feature", _required(p, "entitlement_feature"), "entitlement_feature"
+            "entitlements.feature", required(p, "entitlement_feature"), "entitlement_feature"
         )
         return self.store.add(
             "product_feature",
@@ -242,7 +232,7 @@ class Fake:
         return {"id": found["id"], "object": "product_feature", "deleted": True}
 
     async def create_meter(self, p: Params, _: dict[str, str]) -> dict[str, Any]:
-        name = _required(p, "event_name")
+        name = required(p, "event_name")
         if any(m["event_name"] == name for m in self.store.kind("billing.meter").values()):
             raise ApiError(400, f"A meter with event_name {name} already exists.")
         return self.store.add(
@@ -250,7 +240,7 @@ class Fake:
             {
                 "id": self.store.new_id("mtr"),
                 "object": "billing.meter",
-                "display_name": _required(p, "display_name"),
+                "display_name": required(p, "display_name"),
                 "event_name": name,
                 "status": "active",
                 "default_aggregation": p.get("default_aggregation") or {"formula": "sum"},
@@ -263,7 +253,7 @@ class Fake:
         )
 
     async def create_meter_event(self, p: Params, _: dict[str, str]) -> dict[str, Any]:
-        name = _required(p, "event_name")
+        name = required(p, "event_name")
         meter = next(
             (m for m in self.store.kind("billing.meter").values() if m["event_name"] == name),
             None,
@@ -274,14 +264,14 @@ class Fake:
         customer_key = meter["customer_mapping"]["event_payload_key"]
         value_key = meter["value_settings"]["event_payload_key"]
         self.store.get("customer", str(payload.get(customer_key)), f"payload[{customer_key}]")
-        _int(payload.get(value_key), f"payload[{value_key}]")
+        integer(payload.get(value_key), f"payload[{value_key}]")
         identifier = p.get("identifier") or self.store.new_id("mev")
         event = {
             "object": "billing.meter_event",
             "event_name": name,
             "identifier": identifier,
             "payload": payload,
-            "timestamp": _int(p.get("timestamp", now()), "timestamp"),
+            "timestamp": integer(p.get("timestamp", now()), "timestamp"),
             "created": now(),
             "livemode": False,
         }
@@ -298,7 +288,7 @@ class Fake:
     async def create_checkout(self, p: Params, _: dict[str, str]) -> dict[str, Any]:
         if p.get("mode") != "subscription":
             raise ApiError(400, "Only mode=subscription is supported here.", param="mode")
-        customer = self.store.get("customer", _required(p, "customer"), "customer")
+        customer = self.store.get("customer", required(p, "customer"), "customer")
         items = p.get("line_items") or []
         if not items:
             raise ApiError(400, "Missing required param: line_items.", param="line_items")
@@ -317,7 +307,7 @@ class Fake:
                 "mode": "subscription",
                 "customer": customer["id"],
                 "client_reference_id": p.get("client_reference_id"),
-                "metadata": _metadata(p),
+                "metadata": metadata(p),
                 "subscription": None,
                 "success_url": p.get("success_url"),
                 "cancel_url": p.get("cancel_url"),
@@ -329,7 +319,7 @@ class Fake:
         )
 
     async def create_portal(self, p: Params, _: dict[str, str]) -> dict[str, Any]:
-        customer = self.store.get("customer", _required(p, "customer"), "customer")
+        customer = self.store.get("customer", required(p, "customer"), "customer")
         portal_id = self.store.new_id("bps")
         return self.store.add(
             "billing_portal.session",
@@ -432,7 +422,7 @@ class Fake:
         if session["status"] != "open":
             raise ApiError(400, f"Checkout Session {session['id']} is {session['status']}.")
         data = session["_subscription_data"]
-        trial_days = _int(data.get("trial_period_days", 0), "trial_period_days")
+        trial_days = integer(data.get("trial_period_days", 0), "trial_period_days")
         start = now()
         sub_id = self.store.new_id("sub")
         trial_end = start + trial_days * 86400 if trial_days else None
@@ -454,7 +444,7 @@ class Fake:
                 "start_date": start,
                 "trial_start": start if trial_days else None,
                 "trial_end": trial_end,
-                "metadata": _metadata(data),
+                "metadata": metadata(data),
                 "items": {"object": "list", "data": items, "has_more": False, "url": ""},
                 "latest_invoice": None,
                 "livemode": False,
@@ -499,7 +489,7 @@ class Fake:
             sub["cancel_at_period_end"] = truthy(p["cancel_at_period_end"])
         if "metadata" in p:
             previous["metadata"] = dict(sub["metadata"])
-            sub["metadata"].update(_metadata(p))
+            sub["metadata"].update(metadata(p))
         if p.get("proration_behavior") == "always_invoice" and "items" in p:
             difference = self._total(sub) - before_total
             if difference > 0:
@@ -584,7 +574,7 @@ class Fake:
         return page(items, p, "/v1/invoices")
 
     async def preview_invoice(self, p: Params, _: dict[str, str]) -> dict[str, Any]:
-        sub = self.store.get("subscription", _required(p, "subscription"), "subscription")
+        sub = self.store.get("subscription", required(p, "subscription"), "subscription")
         if sub["customer"] != p.get("customer", sub["customer"]):
             raise ApiError(400, "The subscription belongs to another customer.")
         amount = self._total(sub)
@@ -649,7 +639,7 @@ class Fake:
         return {"object": "list", "data": data, "has_more": False, "url": ""}
 
     async def active_entitlements(self, p: Params, _: dict[str, str]) -> dict[str, Any]:
-        customer = self.store.get("customer", _required(p, "customer"), "customer")
+        customer = self.store.get("customer", required(p, "customer"), "customer")
         return self._active_entitlements(customer["id"])
 
     # -- events and webhook endpoints -------------------------------------------------
@@ -663,7 +653,7 @@ class Fake:
     async def create_endpoint(self, p: Params, _: dict[str, str]) -> dict[str, Any]:
         events = p.get("enabled_events") or ["*"]
         return self.add_endpoint(
-            _required(p, "url"),
+            required(p, "url"),
             "whsec_" + self.store.new_id("x")[2:],
             events if isinstance(events, list) else [events],
         )
@@ -717,8 +707,11 @@ def _list(kind: str, url: str, *filters: str) -> Handler:
 
 
 def _method(name: str) -> Handler:
+    """The handler ``name`` of the fake (``payments.create_intent`` reaches into a part)."""
+    get = attrgetter(name)
+
     async def handler(fake: Fake, p: Params, path: dict[str, str]) -> dict[str, Any]:
-        bound: Callable[[Params, dict[str, str]], Awaitable[dict[str, Any]]] = getattr(fake, name)
+        bound: Callable[[Params, dict[str, str]], Awaitable[dict[str, Any]]] = get(fake)
         return await bound(p, path)
 
     return handler
@@ -757,6 +750,18 @@ API: list[tuple[str, str, Handler]] = [
     ("GET", "/v1/invoices", _method("list_invoices")),
     ("POST", "/v1/invoices/create_preview", _method("preview_invoice")),
     ("GET", "/v1/invoices/{id}", _retrieve("invoice")),
+    ("POST", "/v1/payment_intents", _method("payments.create_intent")),
+    ("GET", "/v1/payment_intents", _method("payments.list_intents")),
+    ("GET", "/v1/payment_intents/{id}", _method("payments.retrieve_intent")),
+    ("POST", "/v1/payment_intents/{id}", _method("payments.update_intent")),
+    ("POST", "/v1/payment_intents/{id}/confirm", _method("payments.confirm_intent")),
+    ("POST", "/v1/payment_intents/{id}/capture", _method("payments.capture_intent")),
+    ("POST", "/v1/payment_intents/{id}/cancel", _method("payments.cancel_intent")),
+    ("GET", "/v1/charges", _list("charge", "/v1/charges", "payment_intent", "customer")),
+    ("GET", "/v1/charges/{id}", _retrieve("charge")),
+    ("POST", "/v1/refunds", _method("refunds.create_refund")),
+    ("GET", "/v1/refunds", _list("refund", "/v1/refunds", "payment_intent", "charge")),
+    ("GET", "/v1/refunds/{id}", _retrieve("refund")),
     ("GET", "/v1/events", _method("list_events")),
     ("GET", "/v1/events/{id}", _retrieve("event")),
     ("POST", "/v1/webhook_endpoints", _method("create_endpoint")),
@@ -770,6 +775,7 @@ CONTROL: list[tuple[str, str, Handler]] = [
     ("POST", "/_fake/subscriptions/{id}/advance", _method("advance")),
     ("POST", "/_fake/subscriptions/{id}/trial_will_end", _method("trial_will_end")),
     ("POST", "/_fake/events/{id}/resend", _method("resend")),
+    ("POST", "/_fake/payment_intents/{id}/authenticate", _method("payments.authenticate")),
 ]
 
 
@@ -781,13 +787,17 @@ def create_app(
     *,
     api_key: str = "sk_test_velox",
     webhook_url: str | None = None,
+    webhook_urls: Sequence[str] = (),
     webhook_secret: str | None = None,
     base_url: str | None = None,
 ) -> Starlette:
-    """The fake Stripe; ``webhook_url``/``webhook_secret`` add an endpoint for every event."""
+    """The fake Stripe; with ``webhook_secret``, ``webhook_url`` and each of ``webhook_urls``
+    become an endpoint for every event, signed with that secret."""
     fake = Fake(base_url)
-    if webhook_url and webhook_secret:
-        fake.add_endpoint(webhook_url, webhook_secret, ["*"])
+    urls = [webhook_url] if webhook_url else []
+    if webhook_secret:
+        for url in dict.fromkeys([*urls, *webhook_urls]):
+            fake.add_endpoint(url, webhook_secret, ["*"])
 
     def api_route(method: str, path: str, handler: Handler, *, control: bool) -> Route:
         async def endpoint(request: Request) -> Response:

@@ -1,4 +1,5 @@
-"""Stripe's request encoding: form fields with bracket paths (``items[0][price]=p``).
+"""Stripe's request encoding: form fields with bracket paths (``items[0][price]=p``), and
+the reading of parameters every resource shares (integers, metadata, required ones).
 
 Example::
 
@@ -12,7 +13,9 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-__all__ = ["decode", "truthy"]
+from velox_devstack.fakestripe.store import ApiError
+
+__all__ = ["decode", "integer", "merge_metadata", "metadata", "required", "truthy"]
 
 _PART = re.compile(r"\[([^\]]*)\]")
 
@@ -51,3 +54,32 @@ def decode(body: str) -> dict[str, Any]:
 
 def truthy(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
+
+
+def integer(value: Any, param: str) -> int:
+    """``value`` as an int, else Stripe's 400 naming ``param``."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ApiError(400, f"Invalid integer: {value}", param=param) from None
+
+
+def metadata(params: dict[str, Any]) -> dict[str, str]:
+    """The ``metadata`` hash of a request."""
+    raw = params.get("metadata") or {}
+    return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+
+def merge_metadata(target: dict[str, str], params: dict[str, Any]) -> None:
+    """Stripe's update of ``metadata``: keys are merged, an empty value unsets its key."""
+    for key, value in metadata(params).items():
+        if value == "":
+            target.pop(key, None)
+        else:
+            target[key] = value
+
+
+def required(params: dict[str, Any], name: str) -> Any:
+    if params.get(name) in (None, ""):
+        raise ApiError(400, f"Missing required param: {name}.", param=name)
+    return params[name]
