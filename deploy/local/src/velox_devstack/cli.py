@@ -135,9 +135,10 @@ FAKE_STRIPE_OFFSET = 50
 
 
 def stripe_env(host: str, base: int) -> tuple[dict[str, str], ProcessSpec | None]:
-    """Billing's Stripe settings: the environment's own when ``STRIPE_API_KEY`` is set (test
-    mode with real keys), else a loopback fake Stripe this stack starts, whose webhooks
-    come back through the gateway like Stripe's would, and whose plans billing syncs."""
+    """The Stripe settings of billing and commerce: the environment's own when
+    ``STRIPE_API_KEY`` is set (test mode with real keys), else a loopback fake Stripe this
+    stack starts, whose webhooks come back through the gateway to both services like
+    Stripe's would (one secret for both endpoints), and whose plans billing syncs."""
     if os.environ.get("STRIPE_API_KEY"):
         names = ("STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE")
         return {k: os.environ[k] for k in names if os.environ.get(k)}, None
@@ -159,6 +160,8 @@ def stripe_env(host: str, base: int) -> tuple[dict[str, str], ProcessSpec | None
         str(port),
         "--webhook-url",
         f"http://{host}:{base}/v1/billing/webhooks/stripe",
+        "--webhook-url",
+        f"http://{host}:{base}/v1/commerce/payments/stripe/webhook",
         "--webhook-secret",
         secret,
     ]
@@ -185,7 +188,7 @@ def process_specs(stack: Stack, host: str, base: int) -> list[ProcessSpec]:
     private, public = identity_keys()
     urls = {c.name: f"http://{host}:{c.port(base)}" for c in COMPONENTS if c.name != "gateway"}
     specs = []
-    billing_stripe, fake_stripe = stripe_env(host, base)
+    stripe_settings, fake_stripe = stripe_env(host, base)
     if fake_stripe is not None:
         specs.append(fake_stripe)
     vin_vpic, fake_vpic = vpic_env(host, base)
@@ -207,8 +210,10 @@ def process_specs(stack: Stack, host: str, base: int) -> list[ProcessSpec]:
         if component.name == "vin-intel":
             env.update(vin_vpic)
         if component.name == "billing":
-            env.update(billing_stripe)
+            env.update(stripe_settings)
             write_component_env("billing", env)
+        if component.name == "commerce":
+            env.update(stripe_settings)
         specs.append(ProcessSpec(component.name, uvicorn_argv(component, host, base), env))
     return specs
 
