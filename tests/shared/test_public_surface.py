@@ -29,6 +29,13 @@ SURFACE = {
         "load_catalog",
     ],
     "velox_shared.contracts.billing": ["AccountPlansChanged", "CatalogPublished"],
+    "velox_shared.contracts.commerce": [
+        "OrderCancelled",
+        "OrderPaid",
+        "OrderPlaced",
+        "OrderRefunded",
+        "StockLow",
+    ],
     "velox_shared.contracts.usage": [
         "QUOTA_REMAINING_HEADER",
         "USAGE_UNITS_HEADER",

@@ -48,8 +48,11 @@ class AmbiguousPath(BadRequest):
 
 
 # Routes a service authenticates itself (no API key), and the service: Stripe signs its
-# webhooks.
-PUBLIC_ROUTES = {("POST", "/v1/billing/webhooks/stripe"): "billing"}
+# webhooks (billing's subscriptions, commerce's shop payments).
+PUBLIC_ROUTES = {
+    ("POST", "/v1/billing/webhooks/stripe"): "billing",
+    ("POST", "/v1/commerce/payments/stripe/webhook"): "commerce",
+}
 
 
 def _has_dot_segment(path: str) -> bool:

@@ -911,6 +911,32 @@ def upgrade() -> None:
         schema="commerce",
     )
 
+    op.create_table(
+        "fulfillments",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("account_id", sa.String(length=64), nullable=False),
+        sa.Column("order_id", sa.String(length=40), nullable=False),
+        sa.Column("carrier", sa.String(length=100), nullable=True),
+        sa.Column("tracking_number", sa.String(length=100), nullable=True),
+        sa.Column("lines", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["commerce.orders.id"],
+            name=op.f("fk_fulfillments_order_id_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fulfillments")),
+        schema="commerce",
+    )
+    op.create_index(
+        "ix_fulfillments_order", "fulfillments", ["order_id"], unique=False, schema="commerce"
+    )
     # The stock ledger is append-only: an UPDATE is refused (rows go only with their store).
     op.execute(
         """
@@ -930,6 +956,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP TRIGGER stock_movements_append_only ON commerce.stock_movements")
     op.execute("DROP FUNCTION commerce.refuse_ledger_update()")
+    op.drop_index("ix_fulfillments_order", table_name="fulfillments", schema="commerce")
+    op.drop_table("fulfillments", schema="commerce")
     op.drop_index(
         "ix_variant_prices_currency_amount", table_name="variant_prices", schema="commerce"
     )

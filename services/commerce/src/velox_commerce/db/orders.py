@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from velox_commerce.db.models import Base, Timestamp
 
 __all__ = [
+    "Fulfillment",
     "IdempotentRequest",
     "Order",
     "OrderLine",
@@ -182,4 +183,20 @@ class IdempotentRequest(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(SmallInteger)
     body: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+
+class Fulfillment(Base):
+    """A shipment of some of an order's units, with its carrier and tracking number."""
+
+    __tablename__ = "fulfillments"
+    __table_args__ = (Index("ix_fulfillments_order", "order_id"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[str] = mapped_column(ForeignKey("commerce.orders.id", ondelete="CASCADE"))
+    carrier: Mapped[str | None] = mapped_column(String(100))
+    tracking_number: Mapped[str | None] = mapped_column(String(100))
+    # [{"line_id", "quantity"}]
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())

@@ -1,0 +1,1 @@
+"""Carts: lines, coupons, gift cards, addresses, shipping, and their totals."""

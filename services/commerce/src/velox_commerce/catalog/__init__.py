@@ -1,0 +1,1 @@
+"""Catalogue: products, their variants and prices, categories."""

@@ -1,0 +1,1 @@
+"""Checkout: reserve stock and authorise payment, then place the order exactly once."""

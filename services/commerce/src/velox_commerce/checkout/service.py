@@ -1,0 +1,475 @@
+"""Checkout in two steps, and the placement both the buyer's return and Stripe's webhook
+reach, whichever comes first (the cart row lock makes it happen once).
+
+1. :meth:`CheckoutService.start`: check the cart, reserve its stock until the store's
+   reservation time runs out, and open a PaymentIntent (manual capture) for the amount
+   due. The stock is committed before Stripe is called: no lock is held over the network.
+2. The buyer authorises the payment with Stripe.js.
+3. :meth:`CheckoutService.complete` (the buyer's return) or the
+   ``payment_intent.amount_capturable_updated`` webhook calls :meth:`OrderPlacement.place`:
+   under the cart's row lock it re-prices the cart, checks the authorisation covers the
+   amount due, allocates the stock (the cart's own reservation counts as free for it),
+   debits gift cards, counts coupon uses and writes the order, all in one transaction.
+   A refused placement of an authorised payment cancels the authorisation.
+4. The store captures at once (``capture_on_order``) or staff capture later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from velox_shared.contracts.commerce import OrderPlaced
+from velox_shared.events import publish
+from velox_shared.ids import new_id
+
+from velox_commerce.carts.service import CartService, PricedCart, render
+from velox_commerce.checkout.schemas import CheckoutOut, PaymentSession
+from velox_commerce.context import CommerceContext
+from velox_commerce.db.catalog import Store
+from velox_commerce.db.checkout import Cart, CartLine, GiftCard, Promotion
+from velox_commerce.db.orders import Order, OrderLine, Payment
+from velox_commerce.errors import CheckoutProblem, CheckoutRefused, PaymentsNotConfigured
+from velox_commerce.inventory.allocation import Shortage, VariantStock
+from velox_commerce.inventory.service import InventoryService
+from velox_commerce.payments.provider import Intent, PaymentProvider
+
+__all__ = ["CheckoutService", "OrderPlacement"]
+
+
+def _problems(priced: PricedCart, *, store_has_shipping: bool) -> list[CheckoutProblem]:
+    """What stops a cart from checking out, stock and payment aside."""
+    cart, problems = priced.cart, []
+    if not priced.lines:
+        problems.append(CheckoutProblem("empty-cart", "The cart has no lines."))
+    for line in priced.lines:
+        if line.product_status != "active":
+            problems.append(
+                CheckoutProblem(
+                    "unavailable-variant",
+                    f"{line.sku} is no longer for sale.",
+                    variant_id=line.variant_id,
+                )
+            )
+        elif line.price is None:
+            problems.append(
+                CheckoutProblem(
+                    "unavailable-variant",
+                    f"{line.sku} has no {cart.currency} price any more.",
+                    variant_id=line.variant_id,
+                )
+            )
+    for problem in priced.totals.problems:
+        problems.append(CheckoutProblem(problem.code, problem.detail, ref=problem.ref))
+    if cart.shipping_method_id is None and store_has_shipping:
+        problems.append(CheckoutProblem("missing-shipping-method", "Choose a shipping method."))
+    if cart.shipping_method_id is not None and cart.shipping_address is None:
+        problems.append(CheckoutProblem("missing-address", "Set a shipping address."))
+    if priced.shipping_unavailable:
+        problems.append(
+            CheckoutProblem(
+                "shipping-unavailable",
+                "The chosen shipping method does not serve the shipping address.",
+            )
+        )
+    return problems
+
+
+def _stock_problems(shortages: list[Shortage], expired: bool) -> list[CheckoutProblem]:
+    problems = [
+        CheckoutProblem(
+            "out-of-stock",
+            f"Only {s.available} available, {s.requested} requested.",
+            variant_id=s.variant_id,
+            requested=s.requested,
+            available=s.available,
+        )
+        for s in shortages
+    ]
+    if problems and expired:
+        problems.insert(
+            0,
+            CheckoutProblem(
+                "reservation-expired",
+                "The stock reserved for this checkout was released when its time ran out.",
+            ),
+        )
+    return problems
+
+
+def _demand(priced: PricedCart) -> tuple[dict[str, int], dict[str, VariantStock]]:
+    demand = {line.variant_id: line.quantity for line in priced.lines}
+    stock = {
+        line.variant_id: VariantStock(line.variant_id, line.track_inventory, line.inventory_policy)
+        for line in priced.lines
+    }
+    return demand, stock
+
+
+async def _store_has_shipping(session: AsyncSession, store: Store) -> bool:
+    found = await session.scalar(
+        text("SELECT EXISTS (SELECT 1 FROM commerce.shipping_methods WHERE store_id = :s)"),
+        {"s": store.id},
+    )
+    return bool(found)
+
+
+class OrderPlacement:
+    """Turns a cart into an order exactly once (see the module docstring)."""
+
+    def __init__(self, session: AsyncSession, store: Store, context: CommerceContext) -> None:
+        self.session = session
+        self.store = store
+        self.context = context
+        self.carts = CartService(session, store, context.settings)
+        self.inventory = InventoryService(session, store, context.runtime.events)
+
+    async def existing(self, cart: Cart) -> Order | None:
+        if cart.order_id is None:
+            return None
+        return await self.session.get(Order, cart.order_id)
+
+    async def place(self, cart_id: str, intent: Intent | None) -> tuple[Order, bool]:
+        """The cart's order and whether this call created it; raises
+        :class:`CheckoutRefused` with every problem (changing nothing)."""
+        cart = await self.carts.get(cart_id, lock=True)
+        order = await self.existing(cart)
+        if order is not None:
+            return order, False
+        priced = await self.carts.price(cart, lock_gift_cards=True)
+        problems = _problems(
+            priced, store_has_shipping=await _store_has_shipping(self.session, self.store)
+        )
+        due = priced.totals.amount_due
+        if due > 0:
+            problems.extend(self._payment_problems(cart, intent, due))
+        if problems:
+            raise CheckoutRefused(problems)
+        order_id = new_id("ord")
+        demand, stock = _demand(priced)
+        allocated = await self.inventory.allocate(order_id, cart.id, demand, stock)
+        if isinstance(allocated, list):
+            expired = cart.reserved_until is not None and cart.reserved_until < datetime.now(UTC)
+            raise CheckoutRefused(_stock_problems(allocated, expired))
+        order = await self._write(order_id, priced, intent, allocated)
+        return order, True
+
+    @staticmethod
+    def _payment_problems(cart: Cart, intent: Intent | None, due: int) -> list[CheckoutProblem]:
+        if intent is None or cart.payment_intent_id != intent.id:
+            return [
+                CheckoutProblem(
+                    "payment-not-authorized", "Start checkout to get a payment to authorise."
+                )
+            ]
+        if not intent.authorized:
+            return [
+                CheckoutProblem(
+                    "payment-not-authorized",
+                    f"The payment is {intent.status}; the buyer has not authorised it yet.",
+                    payment_status=intent.status,
+                )
+            ]
+        if intent.amount != due:
+            return [
+                CheckoutProblem(
+                    "price-changed",
+                    f"The cart now costs {due}, the payment was authorised for {intent.amount};"
+                    " start checkout again.",
+                    amount_due=due,
+                    authorized=intent.amount,
+                )
+            ]
+        return []
+
+    async def _write(
+        self,
+        order_id: str,
+        priced: PricedCart,
+        intent: Intent | None,
+        allocated: Mapping[str, list[tuple[str, int]]],
+    ) -> Order:
+        cart, totals = priced.cart, priced.totals
+        # The store's order counter is the last row locked: held only until the commit.
+        by_line = {line.line_id: line for line in totals.lines}
+        line_rows: list[dict[str, Any]] = []
+        for row in priced.lines:
+            line = by_line[row.line_id]
+            line_rows.append(
+                {
+                    "id": new_id("oline"),
+                    "account_id": cart.account_id,
+                    "order_id": order_id,
+                    "variant_id": row.variant_id,
+                    "product_id": row.product_id,
+                    "sku": row.sku,
+                    "title": row.title,
+                    "quantity": row.quantity,
+                    "unit_price": line.unit_price,
+                    "subtotal": line.subtotal,
+                    "discount": line.discount,
+                    "tax": line.tax,
+                    "total": line.total,
+                    "allocations": dict(allocated.get(row.variant_id, [])),
+                }
+            )
+        paid = totals.amount_due == 0
+        payment_status = "not_required" if paid else "authorized"
+        breakdown = {
+            "promotions": [
+                {"id": p.id, "code": p.code, "kind": p.kind, "amount": p.amount}
+                for p in totals.promotions
+            ],
+            "gift_cards": [
+                {"id": g.id, "code": g.code, "amount": g.amount} for g in totals.gift_cards
+            ],
+            "taxes": dict(totals.taxes),
+            "shipping_discount": totals.shipping_discount,
+            "shipping_method": priced.shipping.name if priced.shipping else None,
+        }
+        number = await self.session.scalar(
+            update(Store)
+            .where(Store.id == self.store.id)
+            .values(order_sequence=Store.order_sequence + 1)
+            .returning(Store.order_sequence)
+        )
+        order = Order(
+            id=order_id,
+            account_id=cart.account_id,
+            store_id=cart.store_id,
+            number=number,
+            cart_id=cart.id,
+            customer_id=cart.customer_id,
+            email=cart.email,
+            currency=cart.currency,
+            status="paid" if paid else "placed",
+            payment_status=payment_status,
+            subtotal=totals.subtotal,
+            discount_total=totals.discount_total,
+            shipping_total=totals.shipping_total - totals.shipping_discount,
+            tax_total=totals.tax_total,
+            gift_card_total=totals.gift_card_total,
+            total=totals.total,
+            amount_due=totals.amount_due,
+            tax_inclusive=totals.tax_inclusive,
+            breakdown=breakdown,
+            shipping_address=cart.shipping_address,
+            billing_address=cart.billing_address,
+            shipping_method_id=cart.shipping_method_id,
+            paid_at=func.now() if paid else None,
+        )
+        self.session.add(order)
+        await self.session.flush()
+        await self.session.execute(insert(OrderLine), line_rows)
+        if intent is not None and not paid:
+            await self.session.execute(
+                update(Payment)
+                .where(Payment.intent_id == intent.id, Payment.account_id == cart.account_id)
+                .values(
+                    order_id=order_id,
+                    status="authorized",
+                    amount_authorized=intent.amount_capturable or intent.amount,
+                    updated_at=func.now(),
+                )
+            )
+        counted = [p.id for p in totals.promotions if p.code is not None]
+        if counted:
+            await self.session.execute(
+                update(Promotion)
+                .where(Promotion.id.in_(counted))
+                .values(times_used=Promotion.times_used + 1)
+            )
+        for card in totals.gift_cards:
+            await self.session.execute(
+                update(GiftCard)
+                .where(GiftCard.id == card.id)
+                .values(balance=GiftCard.balance - card.amount)
+            )
+        cart.status = "completed"
+        cart.order_id = order_id
+        cart.reserved_until = None
+        cart.updated_at = func.now()
+        await publish(
+            self.session,
+            self.context.runtime.events,
+            OrderPlaced(
+                store_id=cart.store_id,
+                order_id=order_id,
+                number=int(number or 0),
+                currency=cart.currency,
+                total=totals.total,
+                lines=len(line_rows),
+            ),
+            account_id=cart.account_id,
+        )
+        await self.session.flush()
+        return order
+
+
+class CheckoutService:
+    def __init__(self, session: AsyncSession, store: Store, context: CommerceContext) -> None:
+        self.session = session
+        self.store = store
+        self.context = context
+        self.carts = CartService(session, store, context.settings)
+        self.inventory = InventoryService(session, store, context.runtime.events)
+
+    def _provider(self) -> PaymentProvider:
+        if self.context.payments is None:
+            raise PaymentsNotConfigured(
+                "Payments are not set up on this deployment (STRIPE_API_KEY is unset)."
+            )
+        return self.context.payments
+
+    async def start(self, cart_id: str) -> CheckoutOut:
+        """Reserve the cart's stock and open (or reuse) its payment."""
+        cart = await self.carts.open_cart(cart_id)
+        priced = await self.carts.price(cart)
+        problems = _problems(
+            priced, store_has_shipping=await _store_has_shipping(self.session, self.store)
+        )
+        changed = [line for line in priced.lines if line.price not in (None, line.quoted_price)]
+        if priced.totals.amount_due > 0 and self.context.payments is None:
+            self._provider()
+        until = datetime.now(UTC) + timedelta(minutes=self.store.reservation_minutes)
+        if not problems:
+            demand, stock = _demand(priced)
+            shortages = await self.inventory.reserve(cart.id, demand, stock, until)
+            problems.extend(_stock_problems(shortages, expired=False))
+        if changed:
+            # The buyer sees the new prices: requote the lines, commit that, then refuse.
+            for line in changed:
+                await self.session.execute(
+                    update(CartLine)
+                    .where(CartLine.id == line.line_id)
+                    .values(unit_price=line.price)
+                )
+            await self.inventory.repo.release(cart.id)
+            await self.session.commit()
+            problems.insert(
+                0,
+                CheckoutProblem(
+                    "price-changed",
+                    "Prices changed since the lines were added; review the cart and retry.",
+                    lines=[
+                        {"line_id": c.line_id, "was": c.quoted_price, "now": c.price}
+                        for c in changed
+                    ],
+                ),
+            )
+        if problems:
+            raise CheckoutRefused(problems)
+        cart.reserved_until = until
+        cart.updated_at = func.now()
+        due, currency = priced.totals.amount_due, cart.currency
+        previous = cart.payment_intent_id
+        await self.session.commit()  # the reservation stands before Stripe is called
+        payment = await self._payment(cart, previous, due, currency) if due > 0 else None
+        cart = await self.carts.get(cart_id)
+        return CheckoutOut(
+            cart=render(await self.carts.price(cart)), reserved_until=until, payment=payment
+        )
+
+    async def _payment(
+        self, cart: Cart, previous: str | None, amount: int, currency: str
+    ) -> PaymentSession:
+        provider = self._provider()
+        intent: Intent | None = None
+        if previous is not None:
+            current = await provider.retrieve(previous)
+            if current.status in ("requires_payment_method", "requires_confirmation"):
+                intent = (
+                    current
+                    if current.amount == amount
+                    else await provider.update_amount(previous, amount)
+                )
+            elif current.authorized and current.amount == amount:
+                intent = current
+            elif current.status != "canceled":
+                await provider.cancel(previous)
+        if intent is None:
+            attempts = await self.session.scalar(
+                select(func.count()).select_from(Payment).where(Payment.cart_id == cart.id)
+            )
+            intent = await provider.create_intent(
+                amount=amount,
+                currency=currency,
+                metadata={
+                    "velox_account_id": cart.account_id,
+                    "velox_store_id": cart.store_id,
+                    "velox_cart_id": cart.id,
+                },
+                idempotency_key=f"{cart.id}-intent-{attempts}",
+                receipt_email=cart.email,
+            )
+            self.session.add(
+                Payment(
+                    id=new_id("pay"),
+                    account_id=cart.account_id,
+                    store_id=cart.store_id,
+                    cart_id=cart.id,
+                    provider=provider.name,
+                    intent_id=intent.id,
+                    currency=currency,
+                    amount=amount,
+                    status="pending",
+                )
+            )
+        await self.session.execute(
+            update(Cart)
+            .where(Cart.id == cart.id)
+            .values(payment_intent_id=intent.id, payment_amount=intent.amount)
+        )
+        await self.session.execute(
+            update(Payment).where(Payment.intent_id == intent.id).values(amount=intent.amount)
+        )
+        await self.session.commit()
+        return PaymentSession(
+            provider=provider.name,
+            intent_id=intent.id,
+            client_secret=intent.client_secret,
+            amount=intent.amount,
+            currency=currency,
+            status=intent.status,
+        )
+
+    async def complete(self, cart_id: str) -> tuple[Order, bool]:
+        """The buyer's return: place the order (or return the one already placed)."""
+        cart = await self.carts.get(cart_id)
+        placement = OrderPlacement(self.session, self.store, self.context)
+        existing = await placement.existing(cart)
+        if existing is not None:
+            return existing, False
+        intent = None
+        if cart.payment_intent_id is not None:
+            intent = await self._provider().retrieve(cart.payment_intent_id)
+        try:
+            order, created = await placement.place(cart_id, intent)
+        except CheckoutRefused as refused:
+            await self.session.rollback()
+            if intent is not None and intent.authorized:
+                await self._release(intent, refused)
+            raise
+        await self.session.commit()
+        return order, created
+
+    async def _release(self, intent: Intent, refused: CheckoutRefused) -> None:
+        """An authorised payment whose order cannot be placed: give the hold back."""
+        if any(p.code in ("out-of-stock", "price-changed") for p in refused.problems):
+            await self._provider().cancel(intent.id)
+            await self.session.execute(
+                update(Payment).where(Payment.intent_id == intent.id).values(status="cancelled")
+            )
+            await self.session.execute(
+                update(Cart)
+                .where(Cart.id == refused_cart(intent))
+                .values(payment_intent_id=None, payment_amount=None)
+            )
+            await self.session.commit()
+
+
+def refused_cart(intent: Intent) -> str:
+    return intent.metadata.get("velox_cart_id", "")

@@ -1,0 +1,1 @@
+"""Inventory: locations, stock per location, reservations, allocation, the ledger."""

@@ -1,0 +1,181 @@
+"""Stock operations, each inside the caller's transaction: receive or adjust, reserve for
+a checkout, allocate to an order, release an allocation, and the low-stock events."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from velox_shared.contracts.commerce import StockLow
+from velox_shared.events import EventTables, publish_many
+
+from velox_commerce.db.catalog import Store
+from velox_commerce.db.inventory import Location, StockLevel
+from velox_commerce.inventory.allocation import Shortage, VariantStock, available, plan
+from velox_commerce.inventory.repository import LedgerEntry, StockRepository, StockRow
+
+__all__ = ["Allocation", "InventoryService"]
+
+# {variant_id: [(location_id, units), ...]}
+Allocation = dict[str, list[tuple[str, int]]]
+
+
+class InventoryService:
+    def __init__(self, session: AsyncSession, store: Store, events: EventTables) -> None:
+        self.session = session
+        self.store = store
+        self.events = events
+        self.repo = StockRepository(session, store.account_id, store.id)
+
+    @staticmethod
+    def _tracked(demand: Mapping[str, int], stock: Mapping[str, VariantStock]) -> list[str]:
+        return sorted(v for v in demand if stock[v].track_inventory)
+
+    async def _locked(self, variants: Sequence[str]) -> dict[str, list[StockRow]]:
+        rows: dict[str, list[StockRow]] = defaultdict(list)
+        for row in await self.repo.lock(variants):
+            rows[row.variant_id].append(row)
+        return rows
+
+    async def reserve(
+        self,
+        cart_id: str,
+        demand: Mapping[str, int],
+        stock: Mapping[str, VariantStock],
+        until: datetime,
+    ) -> list[Shortage]:
+        """Hold the cart's units until ``until``, or say which variants fall short (then
+        nothing is held)."""
+        tracked = self._tracked(demand, stock)
+        rows = await self._locked(tracked)
+        held = await self.repo.held_by_others(tracked, cart_id) if tracked else {}
+        shortages = []
+        for variant in tracked:
+            if stock[variant].policy != "deny":
+                continue
+            free = available(rows.get(variant, []), held.get(variant, 0))
+            if demand[variant] > free:
+                shortages.append(Shortage(variant, demand[variant], max(free, 0)))
+        if shortages:
+            return shortages
+        holds = {v: demand[v] for v in tracked}
+        if holds:
+            await self.repo.reserve(cart_id, holds, until, replace=True)
+        else:
+            await self.repo.release(cart_id)
+        return []
+
+    async def allocate(
+        self,
+        order_id: str,
+        cart_id: str,
+        demand: Mapping[str, int],
+        stock: Mapping[str, VariantStock],
+    ) -> Allocation | list[Shortage]:
+        """Allocate the order's units (the cart's own holds count as free for it) and drop
+        the cart's holds; or the shortages, changing nothing."""
+        tracked = self._tracked(demand, stock)
+        rows = await self._locked(tracked)
+        held = await self.repo.held_by_others(tracked, cart_id) if tracked else {}
+        plans: Allocation = {}
+        shortages: list[Shortage] = []
+        for variant in tracked:
+            result = plan(
+                rows.get(variant, []), demand[variant], held.get(variant, 0), stock[variant].policy
+            )
+            if isinstance(result, Shortage):
+                shortages.append(Shortage(variant, result.requested, result.available))
+            else:
+                plans[variant] = result
+        if shortages:
+            return shortages
+        changes = [(v, loc, 0, units) for v, parts in plans.items() for loc, units in parts]
+        await self.repo.apply(changes)
+        await self.repo.record(
+            [LedgerEntry(v, loc, "allocate", 0, units, order_id) for v, loc, _, units in changes]
+        )
+        await self.repo.release(cart_id)
+        await self._low_stock(rows, held, {v: dict(p) for v, p in plans.items()})
+        return plans
+
+    async def release(self, order_id: str, allocations: Mapping[str, Mapping[str, int]]) -> None:
+        """Give back an order's allocated units (a cancelled order)."""
+        variants = sorted(allocations)
+        await self.repo.lock(variants)
+        changes = [
+            (v, loc, 0, -units) for v in variants for loc, units in sorted(allocations[v].items())
+        ]
+        await self.repo.apply(changes)
+        await self.repo.record(
+            [LedgerEntry(v, loc, "release", 0, units, order_id) for v, loc, _, units in changes]
+        )
+
+    async def _low_stock(
+        self,
+        rows: Mapping[str, list[StockRow]],
+        held: Mapping[str, int],
+        taken: Mapping[str, Mapping[str, int]],
+    ) -> None:
+        events = []
+        for variant, parts in taken.items():
+            variant_rows = rows.get(variant, [])
+            thresholds = [r.threshold for r in variant_rows if r.threshold is not None]
+            if not thresholds:
+                continue
+            threshold = max(thresholds)
+            before = available(variant_rows, held.get(variant, 0))
+            after = before - sum(parts.values())
+            if after <= threshold < before:
+                events.append(
+                    StockLow(
+                        store_id=self.store.id,
+                        variant_id=variant,
+                        available=after,
+                        threshold=threshold,
+                    )
+                )
+        if events:
+            await publish_many(self.session, self.events, events, account_id=self.store.account_id)
+
+    async def adjust(
+        self,
+        variant_id: str,
+        location_id: str,
+        *,
+        delta: int | None,
+        set_on_hand: int | None,
+        low_stock_threshold: int | None,
+        reason: str | None,
+    ) -> StockLevel:
+        """Receive (positive delta), write off (negative) or count (set on hand) stock."""
+        await self.repo.ensure_rows(variant_id, location_id)
+        rows = await self.repo.lock([variant_id])
+        row = next(r for r in rows if r.location_id == location_id)
+        change = delta if delta is not None else (set_on_hand or 0) - row.on_hand
+        if change:
+            await self.repo.apply([(variant_id, location_id, change, 0)])
+            kind = "receive" if delta is not None and change > 0 else "adjust"
+            await self.repo.record(
+                [LedgerEntry(variant_id, location_id, kind, change, 0, None, reason)]
+            )
+        level = await self.session.scalar(
+            select(StockLevel)
+            .where(StockLevel.variant_id == variant_id, StockLevel.location_id == location_id)
+            .execution_options(populate_existing=True)
+        )
+        assert level is not None
+        if low_stock_threshold is not None:
+            level.low_stock_threshold = low_stock_threshold
+            await self.session.flush()
+        return level
+
+    async def locations(self) -> list[Location]:
+        rows = await self.session.scalars(
+            select(Location)
+            .where(Location.account_id == self.store.account_id, Location.store_id == self.store.id)
+            .order_by(Location.priority, Location.id)
+        )
+        return list(rows)

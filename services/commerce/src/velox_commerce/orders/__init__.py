@@ -1,0 +1,1 @@
+"""Orders: placement, history, payment capture, refunds, cancellation, fulfilment."""

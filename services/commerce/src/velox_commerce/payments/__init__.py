@@ -1,0 +1,1 @@
+"""Payments: the provider interface, Stripe PaymentIntents behind it, Stripe's webhooks."""

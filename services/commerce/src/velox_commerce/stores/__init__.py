@@ -1,0 +1,1 @@
+"""Stores: the shops of an account."""

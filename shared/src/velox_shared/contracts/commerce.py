@@ -1,0 +1,61 @@
+"""Events the commerce service publishes (stream ``velox:events:commerce``).
+
+Other services (analytics, automation) and the partner webhooks of commerce itself read
+these; amounts are minor units with their ISO 4217 currency.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from velox_shared.events.envelope import EventPayload
+
+__all__ = ["OrderCancelled", "OrderPaid", "OrderPlaced", "OrderRefunded", "StockLow"]
+
+
+class OrderPlaced(EventPayload):
+    event_type: ClassVar[str] = "commerce.order.placed"
+
+    store_id: str
+    order_id: str
+    number: int
+    currency: str
+    total: int
+    lines: int
+
+
+class OrderPaid(EventPayload):
+    event_type: ClassVar[str] = "commerce.order.paid"
+
+    store_id: str
+    order_id: str
+    currency: str
+    amount: int
+
+
+class OrderCancelled(EventPayload):
+    event_type: ClassVar[str] = "commerce.order.cancelled"
+
+    store_id: str
+    order_id: str
+
+
+class OrderRefunded(EventPayload):
+    event_type: ClassVar[str] = "commerce.order.refunded"
+
+    store_id: str
+    order_id: str
+    currency: str
+    amount: int
+    refunded_total: int
+
+
+class StockLow(EventPayload):
+    """A variant's available units fell to or below its low-stock threshold."""
+
+    event_type: ClassVar[str] = "commerce.stock.low"
+
+    store_id: str
+    variant_id: str
+    available: int
+    threshold: int
