@@ -39,6 +39,7 @@ class Shop:
     made: list[str] = field(default_factory=list)
     clients: list[httpx.AsyncClient] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
+    stripe_http: list[stripe.HTTPXClient] = field(default_factory=list)
 
     def account(self, name: str, unique: str) -> str:
         self.made.append(f"acc_{unique}_{name}")
@@ -54,10 +55,13 @@ class Shop:
         return client
 
     def stripe(self) -> stripe.StripeClient:
+        """A Stripe SDK client on the loopback Stripe (closed with the shop)."""
+        http = stripe.HTTPXClient()
+        self.stripe_http.append(http)
         return stripe.StripeClient(
             STRIPE_KEY,
             base_addresses={"api": self.stripe_url, "files": self.stripe_url},
-            http_client=stripe.HTTPXClient(),
+            http_client=http,
         )
 
     async def authorize(self, intent_id: str, card: str = "pm_card_visa") -> dict[str, Any]:
@@ -101,6 +105,8 @@ async def running_shop(
             finally:
                 for client in shop.clients:
                     await client.aclose()
+                for http in shop.stripe_http:
+                    await http.close_async()  # type: ignore[no-untyped-call]
                 async with httpx.AsyncClient(base_url=stripe_url) as http:
                     sent = (await http.get("/_fake/deliveries")).json()["data"]
                 shop.events = sorted({d["event_id"] for d in sent})
@@ -140,10 +146,10 @@ async def forget(engine: AsyncEngine, redis: Redis, accounts: list[str], events:
                 text("DELETE FROM commerce.stripe_events WHERE id = ANY(:e)"), {"e": events}
             )
     entries = await redis.xrange(STREAM)
-    mine = [
-        entry_id
-        for entry_id, fields in entries
-        if any(account.encode() in value for value in fields.values() for account in accounts)
-    ]
+    mine: list[bytes | str] = []
+    for entry_id, fields in entries or []:
+        values = [v for v in (fields or {}).values() if isinstance(v, bytes)]
+        if any(a.encode() in v for v in values for a in accounts):
+            mine.append(str(entry_id) if not isinstance(entry_id, bytes) else entry_id)
     if mine:
         await redis.xdel(STREAM, *mine)

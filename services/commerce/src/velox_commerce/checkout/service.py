@@ -16,6 +16,7 @@ reach, whichever comes first (the cart row lock makes it happen once).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,12 +33,17 @@ from velox_commerce.context import CommerceContext
 from velox_commerce.db.catalog import Store
 from velox_commerce.db.checkout import Cart, CartLine, GiftCard, Promotion
 from velox_commerce.db.orders import Order, OrderLine, Payment
-from velox_commerce.errors import CheckoutProblem, CheckoutRefused, PaymentsNotConfigured
+from velox_commerce.errors import (
+    CheckoutProblem,
+    CheckoutRefused,
+    PaymentsNotConfigured,
+    StateConflict,
+)
 from velox_commerce.inventory.allocation import Shortage, VariantStock
-from velox_commerce.inventory.service import InventoryService
+from velox_commerce.inventory.service import Allocation, InventoryService
 from velox_commerce.payments.provider import Intent, PaymentProvider
 
-__all__ = ["CheckoutService", "OrderPlacement"]
+__all__ = ["CheckoutService", "OrderPlacement", "release_authorization"]
 
 
 def _problems(priced: PricedCart, *, store_has_shipping: bool) -> list[CheckoutProblem]:
@@ -146,14 +152,20 @@ class OrderPlacement:
         due = priced.totals.amount_due
         if due > 0:
             problems.extend(self._payment_problems(cart, intent, due))
-        if problems:
-            raise CheckoutRefused(problems)
         order_id = new_id("ord")
-        demand, stock = _demand(priced)
-        allocated = await self.inventory.allocate(order_id, cart.id, demand, stock)
-        if isinstance(allocated, list):
-            expired = cart.reserved_until is not None and cart.reserved_until < datetime.now(UTC)
-            raise CheckoutRefused(_stock_problems(allocated, expired))
+        allocated: Allocation | list[Shortage] = []
+        if priced.lines:
+            # Tried even when other problems stand, so the buyer hears about stock too; a
+            # refusal rolls the allocation back with everything else.
+            demand, stock = _demand(priced)
+            allocated = await self.inventory.allocate(order_id, cart.id, demand, stock)
+            if isinstance(allocated, list):
+                expired = cart.reserved_until is not None and cart.reserved_until < datetime.now(
+                    UTC
+                )
+                problems.extend(_stock_problems(allocated, expired))
+        if problems or isinstance(allocated, list):
+            raise CheckoutRefused(problems)
         order = await self._write(order_id, priced, intent, allocated)
         return order, True
 
@@ -457,19 +469,25 @@ class CheckoutService:
         return order, created
 
     async def _release(self, intent: Intent, refused: CheckoutRefused) -> None:
-        """An authorised payment whose order cannot be placed: give the hold back."""
-        if any(p.code in ("out-of-stock", "price-changed") for p in refused.problems):
-            await self._provider().cancel(intent.id)
-            await self.session.execute(
-                update(Payment).where(Payment.intent_id == intent.id).values(status="cancelled")
-            )
-            await self.session.execute(
-                update(Cart)
-                .where(Cart.id == refused_cart(intent))
-                .values(payment_intent_id=None, payment_amount=None)
-            )
-            await self.session.commit()
+        await release_authorization(self.session, self._provider(), intent, refused)
 
 
-def refused_cart(intent: Intent) -> str:
-    return intent.metadata.get("velox_cart_id", "")
+async def release_authorization(
+    session: AsyncSession, provider: PaymentProvider, intent: Intent, refused: CheckoutRefused
+) -> None:
+    """An authorised payment whose order cannot be placed (stock gone, price changed):
+    void the authorisation so the buyer's money is not held, and forget it on the cart
+    (the next checkout opens a new payment)."""
+    if not any(p.code in ("out-of-stock", "price-changed") for p in refused.problems):
+        return
+    with contextlib.suppress(StateConflict):  # voided already (the other path got here)
+        await provider.cancel(intent.id)
+    await session.execute(
+        update(Payment).where(Payment.intent_id == intent.id).values(status="cancelled")
+    )
+    await session.execute(
+        update(Cart)
+        .where(Cart.payment_intent_id == intent.id)
+        .values(payment_intent_id=None, payment_amount=None)
+    )
+    await session.commit()

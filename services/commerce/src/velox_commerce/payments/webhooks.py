@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from velox_shared.errors import BadRequest, ServiceUnavailable
 
-from velox_commerce.checkout.service import OrderPlacement
+from velox_commerce.checkout.service import OrderPlacement, release_authorization
 from velox_commerce.context import CommerceContext
 from velox_commerce.db.catalog import Store
 from velox_commerce.db.orders import Order, Payment, StripeEvent
@@ -35,6 +35,7 @@ from velox_commerce.deps import ContextDep
 from velox_commerce.errors import CheckoutRefused
 from velox_commerce.openapi import problems
 from velox_commerce.orders.service import OrderService, apply_capture, mark_payment_failed
+from velox_commerce.payments.provider import Intent
 from velox_commerce.payments.stripe_provider import intent_from_stripe
 
 __all__ = ["WEBHOOK_PATH", "router"]
@@ -115,6 +116,7 @@ async def handle(context: CommerceContext, event: dict[str, Any]) -> bool:
     """Apply one event; False when it was handled before."""
     kind, obj = event["type"], event["data"].get("object") or {}
     capture_order: tuple[Store, str] | None = None
+    release: tuple[Intent, CheckoutRefused] | None = None
     async with context.runtime.sessions() as session:
         if not await _first_time(session, event):
             return False
@@ -132,6 +134,7 @@ async def handle(context: CommerceContext, event: dict[str, Any]) -> bool:
                         "webhook placement refused",
                         extra={"cart_id": cart_id, "problems": [p.code for p in refused.problems]},
                     )
+                    release = (intent, refused)
                 else:
                     if created and store.capture_on_order and intent.status == "requires_capture":
                         capture_order = (store, order.id)
@@ -150,6 +153,9 @@ async def handle(context: CommerceContext, event: dict[str, Any]) -> bool:
         elif kind == "charge.refunded":
             await _refunded_outside(session, obj)
         await session.commit()
+    if release is not None and context.payments is not None:
+        async with context.runtime.sessions() as session:
+            await release_authorization(session, context.payments, *release)
     if capture_order is not None:
         store, order_id = capture_order
         async with context.runtime.sessions() as session:
