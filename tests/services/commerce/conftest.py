@@ -105,8 +105,8 @@ async def running_shop(
             finally:
                 for client in shop.clients:
                     await client.aclose()
-                for http in shop.stripe_http:
-                    await http.close_async()  # type: ignore[no-untyped-call]
+                for sdk_http in shop.stripe_http:
+                    await sdk_http.close_async()  # type: ignore[no-untyped-call]
                 async with httpx.AsyncClient(base_url=stripe_url) as http:
                     sent = (await http.get("/_fake/deliveries")).json()["data"]
                 shop.events = sorted({d["event_id"] for d in sent})
