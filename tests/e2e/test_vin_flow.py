@@ -4,18 +4,12 @@ loopback vPIC, quotas counted per VIN, entitlements, bulk jobs and tenant isolat
 from __future__ import annotations
 
 import asyncio
-import secrets
-from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
-from redis.asyncio import Redis
-from velox_devstack.database import plain_dsn
 
-from tests.conftest import DbInfo, Servers
-from tests.e2e.stack import Stack, running_stack, velox_cli, write_catalogue
+from tests.e2e.stack import Stack, velox_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -26,37 +20,9 @@ RAV4 = "2T3P1RFV7KW123456"  # recorded
 OFFLINE_ONLY = ["5YJ3E1EA2KF317000", "WBA8E9G54GNU12345", "3VW2B7AJ8HM123456"]
 
 
-def keep_catalogue(families: dict[str, Any]) -> None:
-    """The shipped VIN plans as they are (free: 10 decodes a month)."""
-
-
-@pytest.fixture(scope="module")
-async def stack(
-    tmp_path_factory: pytest.TempPathFactory, database: DbInfo, servers: Servers
-) -> AsyncIterator[Stack]:
-    tmp = tmp_path_factory.mktemp("vinflow")
-    prefix = f"test:vin-intel:vpic:{secrets.token_hex(4)}:"
-    plans = write_catalogue(tmp, keep_catalogue)
-    env = {
-        "VIN_INTEL_VPIC_CACHE_PREFIX": prefix,
-        "VIN_INTEL_JOB_POLL_SECONDS": "0.2",
-    }
-    async with running_stack(tmp, database, servers, plans, env) as running:
-        yield running
-    redis = Redis.from_url(servers.redis_url)
-    try:
-        keys = [k async for k in redis.scan_iter(match=prefix + "*")]
-        if keys:
-            await redis.delete(*keys)
-    finally:
-        await redis.aclose()
-    # The 90-day copies of vPIC's answers are in the session's database, which later tests
-    # share: they must not find this module's answers there.
-    admin = await asyncpg.connect(plain_dsn(database.admin_url))
-    try:
-        await admin.execute("DELETE FROM vin_intel.vpic_cache")
-    finally:
-        await admin.close()
+@pytest.fixture
+def stack(services_stack: Stack) -> Stack:
+    return services_stack
 
 
 async def key_for(stack: Stack, name: str, plan: str) -> dict[str, str]:

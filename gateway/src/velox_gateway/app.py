@@ -31,6 +31,7 @@ from velox_gateway.members.endpoints import router as members_router
 from velox_gateway.openapi import swagger_ui
 from velox_gateway.security.body_limit import OwnBodyLimitMiddleware
 from velox_gateway.security.headers import SecurityHeadersMiddleware
+from velox_gateway.usage.service_events import service_usage_consumer
 
 
 async def _proxied(request: Request) -> Response:
@@ -80,7 +81,10 @@ def create_app() -> FastAPI:
             require_identity=False,
             readiness_extra=lambda runtime: ready(runtime, catalogs),
             resources=resources,
-            consumers=lambda runtime: [billing_consumer(runtime, catalogs)],
+            consumers=lambda runtime: [
+                billing_consumer(runtime, catalogs),
+                service_usage_consumer(runtime),
+            ],
             workers=lambda runtime: [CatalogWatcher(runtime.redis, catalogs)],
             own_openapi=False,
             routers=[

@@ -190,7 +190,7 @@ async def test_an_idempotency_key_replays_and_refuses_another_cart(shop: Shop, u
     second = await cart_with(client, seeded, {seeded.variants[0]: 1})
     key = {"Idempotency-Key": f"order-{unique}"}
     placed = await client.post(seeded.path(f"/carts/{first['id']}/complete"), headers=key)
-    assert placed.status_code == 201 and placed.headers["Velox-Usage-Units"] == "1"
+    assert placed.status_code == 201 and placed.headers["Velox-Usage-Units"] == "0"
     replay = await client.post(seeded.path(f"/carts/{first['id']}/complete"), headers=key)
     assert replay.status_code == 201 and replay.json()["id"] == placed.json()["id"]
     assert replay.headers["Velox-Usage-Units"] == "0"

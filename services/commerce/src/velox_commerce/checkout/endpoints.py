@@ -71,7 +71,9 @@ async def complete_checkout(
     else:
         out = await orders.view(order.id)
     response.status_code = 201 if created else 200
-    response.headers[USAGE_UNITS_HEADER] = "1" if created else "0"
+    # Orders are counted by the gateway from `commerce.order.placed` (the webhook places
+    # them too, with no proxied call to count): this call itself uses no units.
+    response.headers[USAGE_UNITS_HEADER] = "0"
     if idempotency_key is not None:
         await remember(
             session,
