@@ -1,6 +1,15 @@
 """The commerce schema's tables (importing this module registers every model)."""
 
-from velox_commerce.db import catalog, checkout, inventory, orders
+from velox_commerce.db import aftersales, catalog, checkout, customers, inventory, orders
 from velox_commerce.db.models import Base, events
 
-__all__ = ["Base", "catalog", "checkout", "events", "inventory", "orders"]
+__all__ = [
+    "Base",
+    "aftersales",
+    "catalog",
+    "checkout",
+    "customers",
+    "events",
+    "inventory",
+    "orders",
+]

@@ -170,3 +170,8 @@ class VariantPrice(Base):
     account_id: Mapped[str] = mapped_column(String(64))
     amount: Mapped[int] = mapped_column(BigInteger)
     compare_at_amount: Mapped[int | None] = mapped_column(BigInteger)
+    # A scheduled sale: ``sale_amount`` applies from ``sale_starts_at`` until
+    # ``sale_ends_at`` (either end open when NULL).
+    sale_amount: Mapped[int | None] = mapped_column(BigInteger)
+    sale_starts_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    sale_ends_at: Mapped[datetime | None] = mapped_column(Timestamp)
