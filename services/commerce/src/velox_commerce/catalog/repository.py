@@ -109,19 +109,47 @@ class CatalogRepository:
     async def add_variants(self, rows: list[dict[str, Any]]) -> None:
         await self.session.execute(insert(Variant), rows)
 
-    async def upsert_prices(self, rows: list[dict[str, Any]]) -> None:
+    async def upsert_prices(self, rows: list[dict[str, Any]], *, keep_compare_at: bool) -> None:
+        """Insert or replace prices (``keep_compare_at``: a replaced price keeps its
+        compare-at price)."""
         if not rows:
             return
         statement = pg_insert(VariantPrice)
+        changes = {"amount": statement.excluded.amount}
+        if not keep_compare_at:
+            changes["compare_at_amount"] = statement.excluded.compare_at_amount
         await self.session.execute(
             statement.on_conflict_do_update(
-                index_elements=[VariantPrice.variant_id, VariantPrice.currency],
-                set_={
-                    "amount": statement.excluded.amount,
-                    "compare_at_amount": statement.excluded.compare_at_amount,
-                },
+                index_elements=[VariantPrice.variant_id, VariantPrice.currency], set_=changes
             ),
             rows,
+        )
+
+    async def free_handle(self, model: type[Product] | type[Category], base: str) -> str:
+        """``base``, else ``base-2``, ``base-3``...: the first handle not taken in the store
+        (at most 100 characters)."""
+        taken = set(
+            await self.session.scalars(
+                select(model.handle).where(
+                    model.store_id == self.store_id, model.handle.startswith(base[:90])
+                )
+            )
+        )
+        candidate, number = base, 1
+        while candidate in taken:
+            number += 1
+            suffix = f"-{number}"
+            candidate = base[: 100 - len(suffix)].rstrip("-") + suffix
+        return candidate
+
+    async def sibling_with(self, variant: Variant, option_values: dict[str, str]) -> str | None:
+        """Another variant of the product with these option values, if any."""
+        return await self.session.scalar(
+            select(Variant.id).where(
+                Variant.product_id == variant.product_id,
+                Variant.id != variant.id,
+                Variant.option_values == option_values,
+            )
         )
 
     async def set_categories(self, product_id: str, category_ids: Sequence[str]) -> None:
@@ -131,7 +159,7 @@ class CatalogRepository:
         if category_ids:
             await self.session.execute(
                 insert(ProductCategory),
-                [{"product_id": product_id, "category_id": c} for c in category_ids],
+                [{"product_id": product_id, "category_id": c} for c in dict.fromkeys(category_ids)],
             )
 
     async def categories(self) -> list[Category]:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from velox_commerce.stores.schemas import Currency, Handle
+from velox_commerce.stores.schemas import Currency, Handle, refuse_nulls
 
 __all__ = [
     "CategoryCreate",
@@ -19,6 +19,7 @@ __all__ = [
     "VariantCreate",
     "VariantOut",
     "VariantUpdate",
+    "check_option_values",
 ]
 
 Amount = Annotated[int, Field(ge=0, le=10**12, description="Minor units (cents).")]
@@ -63,8 +64,14 @@ class VariantUpdate(BaseModel):
     weight_grams: int | None = Field(None, ge=0, le=10_000_000)
     track_inventory: bool | None = None
     inventory_policy: Policy | None = None
-    # Replaces the prices of the currencies given (a currency left out keeps its price).
+    # Replaces the prices of the currencies given (a currency left out keeps its price;
+    # compare-at prices are kept).
     prices: Prices | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> VariantUpdate:
+        refuse_nulls(self, nullable=frozenset({"barcode"}))
+        return self
 
 
 class ProductCreate(BaseModel):
@@ -84,23 +91,34 @@ class ProductCreate(BaseModel):
     @model_validator(mode="after")
     def _variants_match_options(self) -> ProductCreate:
         names = {o.name: set(o.values) for o in self.options}
+        if len(names) < len(self.options):
+            raise ValueError("options: each option name once")
+        if any(len(set(o.values)) < len(o.values) for o in self.options):
+            raise ValueError("options: each value once per option")
         skus: set[str] = set()
         combos: set[tuple[tuple[str, str], ...]] = set()
         for index, variant in enumerate(self.variants):
             if variant.sku in skus:
                 raise ValueError(f"variants[{index}]: SKU {variant.sku!r} is repeated")
             skus.add(variant.sku)
+            check_option_values(names, variant.option_values, f"variants[{index}]")
             if names:
-                if set(variant.option_values) != set(names):
-                    raise ValueError(f"variants[{index}]: give a value for each option")
-                for name, value in variant.option_values.items():
-                    if value not in names[name]:
-                        raise ValueError(f"variants[{index}]: {value!r} is not a {name}")
                 combo = tuple(sorted(variant.option_values.items()))
                 if combo in combos:
                     raise ValueError(f"variants[{index}]: the same options as another variant")
                 combos.add(combo)
         return self
+
+
+def check_option_values(names: dict[str, set[str]], values: dict[str, str], where: str) -> None:
+    """A variant gives one of the allowed values for each of its product's options (and
+    none when the product has no options)."""
+    if set(values) != set(names):
+        expected = ", ".join(names) or "no option values"
+        raise ValueError(f"{where}: give a value for each option ({expected})")
+    for name, value in values.items():
+        if value not in names[name]:
+            raise ValueError(f"{where}: {value!r} is not a {name}")
 
 
 class ProductUpdate(BaseModel):
@@ -114,6 +132,11 @@ class ProductUpdate(BaseModel):
     seo_title: str | None = Field(None, max_length=300)
     seo_description: str | None = Field(None, max_length=500)
     category_ids: list[str] | None = Field(None, max_length=50)
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> ProductUpdate:
+        refuse_nulls(self, nullable=frozenset({"seo_title", "seo_description"}))
+        return self
 
 
 class VariantOut(BaseModel):

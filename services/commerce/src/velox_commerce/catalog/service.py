@@ -23,6 +23,7 @@ from velox_commerce.catalog.schemas import (
     ProductUpdate,
     VariantOut,
     VariantUpdate,
+    check_option_values,
 )
 from velox_commerce.db.catalog import Category, Product, Store, Variant
 from velox_commerce.errors import DuplicateHandle, ResourceNotFound
@@ -38,7 +39,7 @@ def handle_for(title: str) -> str:
 
 
 def _variant_title(option_values: dict[str, str], fallback: str) -> str:
-    return " / ".join(option_values.values()) or fallback
+    return (" / ".join(option_values.values()) or fallback)[:300]
 
 
 class CatalogService:
@@ -74,7 +75,7 @@ class CatalogService:
             account_id=self.store.account_id,
             store_id=self.store.id,
             title=data.title,
-            handle=data.handle or handle_for(data.title),
+            handle=data.handle or await self.repo.free_handle(Product, handle_for(data.title)),
             description=data.description,
             status=data.status,
             options=[o.model_dump() for o in data.options],
@@ -108,7 +109,7 @@ class CatalogService:
                 self.session.add(product)
                 await self.session.flush()
                 await self.repo.add_variants(variants)
-                await self.repo.upsert_prices(prices)
+                await self.repo.upsert_prices(prices, keep_compare_at=False)
                 await self.repo.set_categories(product.id, data.category_ids)
         except IntegrityError as exc:
             raise self._duplicate(exc) from None
@@ -208,6 +209,8 @@ class CatalogService:
         prices = changes.pop("prices", None)
         if prices is not None:
             self._check_currencies(prices, "prices")
+        if "option_values" in changes:
+            await self._check_option_values(variant, changes)
         try:
             async with self.session.begin_nested():
                 for name, value in changes.items():
@@ -215,12 +218,30 @@ class CatalogService:
                 variant.updated_at = func.now()
                 await self.session.flush()
                 if prices:
-                    await self.repo.upsert_prices(self._price_rows(variant.id, prices, {}))
+                    rows = self._price_rows(variant.id, prices, {})
+                    await self.repo.upsert_prices(rows, keep_compare_at=True)
         except IntegrityError as exc:
             raise self._duplicate(exc) from None
         await self.session.refresh(variant)
         current = await self.repo.prices_of([variant.id])
         return _variant_out(variant, current.get(variant.id, {}))
+
+    async def _check_option_values(self, variant: Variant, changes: dict[str, Any]) -> None:
+        """New option values fit the product's options and no sibling has them; a title
+        made from the old values follows them."""
+        product = await self._product_row(variant.product_id)
+        names = {o["name"]: set(o["values"]) for o in product.options}
+        values = changes["option_values"]
+        try:
+            check_option_values(names, values, "option_values")
+        except ValueError as exc:
+            raise UnprocessableContent(str(exc)) from None
+        if names and await self.repo.sibling_with(variant, values) is not None:
+            raise DuplicateHandle("Another variant of this product has these option values.")
+        if "title" not in changes and variant.title == _variant_title(
+            variant.option_values, product.title
+        ):
+            changes["title"] = _variant_title(values, product.title)
 
     async def create_category(self, data: CategoryCreate) -> CategoryOut:
         if data.parent_id is not None and await self.repo.category(data.parent_id) is None:
@@ -231,7 +252,7 @@ class CatalogService:
             store_id=self.store.id,
             parent_id=data.parent_id,
             name=data.name,
-            handle=data.handle or handle_for(data.name),
+            handle=data.handle or await self.repo.free_handle(Category, handle_for(data.name)),
             position=data.position,
         )
         try:
