@@ -142,18 +142,28 @@ def app_env(
     """Point the process environment at the test servers as component ``name``."""
 
     def apply(name: str) -> None:
-        monkeypatch.setenv("DATABASE_URL", database.url_for(name))
-        monkeypatch.setenv("REDIS_URL", servers.redis_url)
-        monkeypatch.setenv("VELOX_IDENTITY_PUBLIC_KEY", keys.public)
-        monkeypatch.setenv("VELOX_IDENTITY_PRIVATE_KEY", keys.private)
-        monkeypatch.setenv("VELOX_ENV", "test")
-        monkeypatch.setenv("VELOX_SESSION_SECRET", "test-session-secret-" + "s" * 32)
-        monkeypatch.setenv("VELOX_API_KEY_PEPPER", "test-api-key-pepper-" + "p" * 32)
-        # In-process gateways enforce billing's catalogue as a pinned file: no billing
-        # runs beside them to publish it (the end-to-end stacks get it by event).
-        monkeypatch.setenv("GATEWAY_PLANS_FILE", SHIPPED_PLANS)
+        for variable, value in component_environment(name, database, servers, keys).items():
+            monkeypatch.setenv(variable, value)
 
     return apply
+
+
+def component_environment(
+    name: str, database: DbInfo, servers: Servers, keys: Keys
+) -> dict[str, str]:
+    """The environment a component's app is built with against the test servers."""
+    return {
+        "DATABASE_URL": database.url_for(name),
+        "REDIS_URL": servers.redis_url,
+        "VELOX_IDENTITY_PUBLIC_KEY": keys.public,
+        "VELOX_IDENTITY_PRIVATE_KEY": keys.private,
+        "VELOX_ENV": "test",
+        "VELOX_SESSION_SECRET": "test-session-secret-" + "s" * 32,
+        "VELOX_API_KEY_PEPPER": "test-api-key-pepper-" + "p" * 32,
+        # In-process gateways enforce billing's catalogue as a pinned file: no billing
+        # runs beside them to publish it (the end-to-end stacks get it by event).
+        "GATEWAY_PLANS_FILE": SHIPPED_PLANS,
+    }
 
 
 @asynccontextmanager

@@ -1,8 +1,10 @@
 """commerce test helpers: the real app on a loopback port beside a loopback Stripe that
-sends it signed webhooks, identities per tenant, and cleanup of every row a test made."""
+sends it signed webhooks (one pair per session; ``running_shop`` starts a private pair
+with other settings), identities per tenant, and cleanup of every row a test made."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from velox_devstack.embedded import free_port
 from velox_devstack.fakestripe import create_app as create_fake_stripe
 from velox_shared.db import create_engine
 
-from tests.conftest import DbInfo, Keys, loopback
+from tests.conftest import DbInfo, Keys, Servers, component_environment, loopback
 
 STRIPE_KEY = "sk_test_commerce"
 WEBHOOK_SECRET = "whsec_commerce_test"
@@ -64,6 +66,12 @@ class Shop:
             http_client=http,
         )
 
+    async def close(self) -> None:
+        for client in self.clients:
+            await client.aclose()
+        for sdk_http in self.stripe_http:
+            await sdk_http.close_async()  # type: ignore[no-untyped-call]
+
     async def authorize(self, intent_id: str, card: str = "pm_card_visa") -> dict[str, Any]:
         """What Stripe.js does in the buyer's browser: confirm the intent with a card."""
         async with httpx.AsyncClient(base_url=self.stripe_url) as http:
@@ -103,26 +111,68 @@ async def running_shop(
             try:
                 yield shop
             finally:
-                for client in shop.clients:
-                    await client.aclose()
-                for sdk_http in shop.stripe_http:
-                    await sdk_http.close_async()  # type: ignore[no-untyped-call]
-                async with httpx.AsyncClient(base_url=stripe_url) as http:
-                    sent = (await http.get("/_fake/deliveries")).json()["data"]
-                shop.events = sorted({d["event_id"] for d in sent})
+                await shop.close()
+                shop.events = await _deliveries(stripe_url)
+
+
+@dataclass(frozen=True)
+class ShopServer:
+    url: str
+    stripe_url: str
+
+
+async def _deliveries(stripe_url: str) -> list[str]:
+    """Ids of the events the loopback Stripe has sent so far, in order."""
+    async with httpx.AsyncClient(base_url=stripe_url) as http:
+        sent = (await http.get("/_fake/deliveries")).json()["data"]
+    return [d["event_id"] for d in sent]
+
+
+@pytest.fixture(scope="session")
+async def shop_server(database: DbInfo, servers: Servers, keys: Keys) -> AsyncIterator[ShopServer]:
+    """One commerce app and one loopback Stripe for the session (building and starting
+    them per test cost more than most tests); tests keep apart by account."""
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
+    fake = create_fake_stripe(api_key=STRIPE_KEY, webhook_url=hook, webhook_secret=WEBHOOK_SECRET)
+    async with loopback(fake) as stripe_url:
+        env = component_environment("commerce", database, servers, keys)
+        env |= {
+            "STRIPE_API_KEY": STRIPE_KEY,
+            "STRIPE_API_BASE": stripe_url,
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "STRIPE_MAX_RETRIES": "0",
+        }
+        with pytest.MonkeyPatch.context() as patch:
+            # Read while the app is built; restored before any other test runs.
+            for name, value in env.items():
+                patch.setenv(name, value)
+            app = importlib.import_module("velox_commerce.app").create_app()
+        async with loopback(app, port=port) as url:
+            yield ShopServer(url=url, stripe_url=stripe_url)
+        events = await _deliveries(stripe_url)
+    engine = create_engine(database.url_for("commerce"), schema="commerce")
+    try:
+        async with engine.begin() as conn:  # late deliveries of the session's events
+            await conn.execute(
+                text("DELETE FROM commerce.stripe_events WHERE id = ANY(:e)"), {"e": events}
+            )
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture
 async def shop(
-    component_app: Callable[[str], FastAPI],
-    keys: Keys,
-    monkeypatch: pytest.MonkeyPatch,
-    commerce_db: AsyncEngine,
-    redis: Redis,
+    shop_server: ShopServer, keys: Keys, commerce_db: AsyncEngine, redis: Redis
 ) -> AsyncIterator[Shop]:
-    async with running_shop(component_app, keys, monkeypatch) as running:
+    before = len(await _deliveries(shop_server.stripe_url))
+    running = Shop(url=shop_server.url, stripe_url=shop_server.stripe_url, keys=keys)
+    try:
         yield running
-    await forget(commerce_db, redis, running.made, running.events)
+    finally:
+        await running.close()
+        running.events = (await _deliveries(shop_server.stripe_url))[before:]
+        await forget(commerce_db, redis, running.made, running.events)
 
 
 async def forget(engine: AsyncEngine, redis: Redis, accounts: list[str], events: list[str]) -> None:
