@@ -16,13 +16,18 @@ from velox_commerce.checkout.endpoints import router as checkout_router
 from velox_commerce.config import Settings
 from velox_commerce.context import CommerceContext
 from velox_commerce.db import events
+from velox_commerce.giftcards.endpoints import router as gift_cards_router
 from velox_commerce.inventory.endpoints import router as inventory_router
 from velox_commerce.inventory.janitor import ReservationSweeper
 from velox_commerce.orders.endpoints import router as orders_router
 from velox_commerce.payments.stripe_provider import StripePayments
 from velox_commerce.payments.webhooks import WEBHOOK_PATH
 from velox_commerce.payments.webhooks import router as webhooks_router
+from velox_commerce.promotions.endpoints import router as promotions_router
+from velox_commerce.seo.endpoints import router as seo_router
+from velox_commerce.shipping.endpoints import router as shipping_router
 from velox_commerce.stores.endpoints import router as stores_router
+from velox_commerce.tax.endpoints import router as tax_router
 
 
 def create_app() -> FastAPI:
@@ -55,7 +60,12 @@ def create_app() -> FastAPI:
                 carts_router,
                 checkout_router,
                 orders_router,
+                promotions_router,
+                gift_cards_router,
+                shipping_router,
+                tax_router,
                 webhooks_router,
+                seo_router,
             ],
             workers=workers,
             resources=resources,

@@ -1,0 +1,1 @@
+"""SEO: the sitemap of a store's storefront."""
