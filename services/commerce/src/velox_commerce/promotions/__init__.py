@@ -1,0 +1,1 @@
+"""Promotions: the store's coupons and automatic discounts."""
