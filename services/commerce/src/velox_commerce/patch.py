@@ -1,4 +1,4 @@
-"""The base of PATCH bodies: what is left out is kept, ``null`` clears only what may be empty."""
+"""A base for PATCH bodies: what is left out is kept, ``null`` clears only what may be empty."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from velox_commerce.stores.schemas import refuse_nulls
+
 __all__ = ["Patch"]
 
 
 class Patch(BaseModel):
     """A partial update. Fields are optional so that they can be left out; those named in
-    ``required`` hold a value in the resource and refuse an explicit ``null``."""
+    ``required`` hold a value in the resource and refuse an explicit ``null`` (the rule of
+    :func:`~velox_commerce.stores.schemas.refuse_nulls`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -19,11 +22,7 @@ class Patch(BaseModel):
 
     @model_validator(mode="after")
     def _required_not_null(self) -> Self:
-        nulls = sorted(
-            name for name in self.model_fields_set & self.required if getattr(self, name) is None
-        )
-        if nulls:
-            raise ValueError(f"{', '.join(nulls)} cannot be null (leave it out to keep it)")
+        refuse_nulls(self, frozenset(type(self).model_fields) - self.required)
         return self
 
     def changes(self) -> dict[str, Any]:

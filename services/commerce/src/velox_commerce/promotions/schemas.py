@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from velox_commerce.patch import Patch
 from velox_commerce.pricing.model import FULL_BP
-from velox_commerce.stores.schemas import Currency
+from velox_commerce.stores.schemas import Currency, refuse_nulls
 
 __all__ = [
     "RULE_FIELDS",
@@ -42,6 +41,8 @@ Ids = Annotated[
     AfterValidator(_unique),
 ]
 
+# The fields a PATCH may set to null.
+_CLEARABLE = frozenset({"code", "currency", "starts_at", "ends_at", "usage_limit"})
 # The fields :func:`check_rules` reads (a PATCH checks them on the promotion it would make).
 RULE_FIELDS = ("kind", "value", "buy_quantity", "get_quantity", "starts_at", "ends_at")
 
@@ -104,25 +105,11 @@ class PromotionCreate(BaseModel):
         return self
 
 
-class PromotionUpdate(Patch):
+class PromotionUpdate(BaseModel):
     """The fields to change; ``null`` clears ``code`` (the coupon becomes automatic),
     ``currency``, the window and ``usage_limit``."""
 
-    required: ClassVar[frozenset[str]] = frozenset(
-        {
-            "name",
-            "kind",
-            "value",
-            "min_subtotal",
-            "buy_quantity",
-            "get_quantity",
-            "get_discount_bp",
-            "product_ids",
-            "category_ids",
-            "combinable",
-            "active",
-        }
-    )
+    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=200)
     code: CouponCode | None = None
@@ -140,6 +127,11 @@ class PromotionUpdate(Patch):
     ends_at: AwareDatetime | None = None
     usage_limit: int | None = Field(None, ge=1, le=10**9)
     active: bool | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> PromotionUpdate:
+        refuse_nulls(self, _CLEARABLE)
+        return self
 
 
 class PromotionOut(BaseModel):

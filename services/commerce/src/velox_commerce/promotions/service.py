@@ -58,7 +58,7 @@ class PromotionService:
 
     async def update(self, promotion_id: str, data: PromotionUpdate) -> Promotion:
         promotion = await self.get(promotion_id, lock=True)
-        changes = data.changes()
+        changes = data.model_dump(exclude_unset=True)
         try:
             check_rules({name: getattr(promotion, name) for name in RULE_FIELDS} | changes)
         except ValueError as exc:
