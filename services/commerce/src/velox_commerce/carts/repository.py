@@ -167,10 +167,11 @@ class CartRepository:
     async def gift_cards(self, codes: Sequence[str], *, lock: bool = False) -> list[GiftCard]:
         if not codes:
             return []
+        # Codes are stored upper case; buyers type them as they like.
         query = select(GiftCard).where(
             GiftCard.account_id == self.account_id,
             GiftCard.store_id == self.store_id,
-            GiftCard.code.in_(list(codes)),
+            GiftCard.code.in_([code.upper() for code in codes]),
         )
         if lock:
             query = query.order_by(GiftCard.id).with_for_update()

@@ -1,0 +1,1 @@
+"""Gift cards: prepaid balances a buyer redeems by code."""
