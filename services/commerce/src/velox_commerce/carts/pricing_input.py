@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from velox_commerce import pricing
 from velox_commerce.carts.repository import LineRow
@@ -43,8 +43,9 @@ def promotion_input(row: Promotion) -> pricing.Promotion:
 
 
 def tax_input(row: TaxRate) -> pricing.TaxRate:
-    # Stored as a percentage with four decimals; the calculator takes basis points.
-    rate_bp = int((Decimal(row.rate) * 100).to_integral_value())
+    # Stored as a percentage with four decimals; the calculator takes whole basis points,
+    # rounded half up like every amount in pricing (6.625 % -> 663, not 662).
+    rate_bp = int((Decimal(row.rate) * 100).to_integral_value(rounding=ROUND_HALF_UP))
     return pricing.TaxRate(name=row.name, rate_bp=rate_bp, tax_code=row.tax_code)
 
 

@@ -126,6 +126,8 @@ class CartRepository:
         return list(rows)
 
     async def tax_rates(self, country: str, region: str | None) -> list[TaxRate]:
+        # Regions are stored upper case (US-CA is "CA"); buyers type them as they like.
+        region = region.strip().upper() if region else None
         rows = await self.session.scalars(
             select(TaxRate).where(
                 TaxRate.account_id == self.account_id,
