@@ -1,4 +1,9 @@
-"""Fixtures for event tests: the commerce schema's outbox, unique streams, a Redis proxy."""
+"""Fixtures for event tests: an outbox in a scratch schema of their own, unique streams,
+a Redis proxy.
+
+The tests get their own schema because the services' apps started by other tests run
+outbox relays on their schemas: a relay draining the same outbox would race the relay
+under test."""
 
 from __future__ import annotations
 
@@ -7,14 +12,26 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pytest
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from redis.asyncio import Redis
+from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from velox_commerce.db.models import events as commerce_events
 from velox_shared.db import create_engine, session_factory
-from velox_shared.events import EventEnvelope, EventPayload, EventTables, Handler, StreamConsumer
+from velox_shared.events import (
+    EventEnvelope,
+    EventPayload,
+    EventTables,
+    Handler,
+    StreamConsumer,
+    event_tables,
+)
+from velox_shared.migrations import create_event_tables_v1
 
 from tests.conftest import DbInfo, Servers
 from tests.redis_proxy import RedisProxy
+
+SCRATCH_SCHEMA = "events_scratch"
 
 
 @dataclass
@@ -35,21 +52,45 @@ def payload_model(name: str) -> Any:
     return Thing
 
 
+def _create_event_tables(conn: Connection, schema: str) -> None:
+    """The services' own migration step (outbox with its NOTIFY trigger), run by Alembic."""
+    with Operations.context(MigrationContext.configure(conn)):
+        create_event_tables_v1(schema)
+
+
+@pytest.fixture(scope="session")
+async def scratch_events(database: DbInfo) -> AsyncIterator[EventTables]:
+    """Outbox tables in a schema no service's relay watches, dropped at the end."""
+    schema = SCRATCH_SCHEMA
+    tables = event_tables(MetaData(schema=schema))
+    engine = create_engine(database.admin_url, schema=None)
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        await conn.run_sync(_create_event_tables, schema)
+    yield tables
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await engine.dispose()
+
+
 @pytest.fixture
-async def ctx(database: DbInfo, redis: Redis, unique: str) -> AsyncIterator[Ctx]:
-    engine = create_engine(database.url_for("commerce"), schema="commerce")
+async def ctx(
+    database: DbInfo, redis: Redis, unique: str, scratch_events: EventTables
+) -> AsyncIterator[Ctx]:
+    engine = create_engine(database.admin_url, schema=SCRATCH_SCHEMA)
     event_type = f"t{unique}.thing.happened"
     context = Ctx(
         engine=engine,
         sessions=session_factory(engine),
-        tables=commerce_events,
+        tables=scratch_events,
         event_type=event_type,
         stream=f"velox:events:t{unique}",
     )
     yield context
     async with engine.begin() as conn:
-        await conn.execute(commerce_events.outbox.delete())
-        await conn.execute(commerce_events.processed.delete())
+        await conn.execute(scratch_events.outbox.delete())
+        await conn.execute(scratch_events.processed.delete())
     await engine.dispose()
     await redis.delete(context.stream, context.stream + ":dlq")
 
