@@ -31,7 +31,9 @@ async def get_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# Committed before the response is sent (FastAPI's default scope ends a yield dependency
+# after it): a client that got a 2xx reads its write on its next call.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 async def get_principal(request: Request, context: ContextDep) -> Principal:

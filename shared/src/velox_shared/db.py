@@ -80,7 +80,7 @@ def session_scope(
     Example::
 
         get_session = session_scope(sessions)
-        SessionDep = Annotated[AsyncSession, Depends(get_session)]
+        SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
     """
 
     async def dependency() -> AsyncIterator[AsyncSession]:

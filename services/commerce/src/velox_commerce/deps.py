@@ -29,7 +29,10 @@ async def get_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# Committed before the response is sent (FastAPI's default scope ends a dependency after
+# it): a client that got a 2xx reads its write on its next call, and a failed commit is
+# an error answer, not a lost write.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 async def account_id(identity: CurrentIdentity) -> str:
