@@ -38,12 +38,14 @@ __all__ = [
 
 
 class Return(Base):
-    """An RMA: requested -> approved -> received (restocked) -> refunded; or rejected."""
+    """An RMA: requested -> approved -> received (restocked) -> refunded or closed; or
+    rejected (``cancelled`` is allowed by the table but not used by the API)."""
 
     __tablename__ = "returns"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('requested', 'approved', 'received', 'refunded', 'rejected', 'cancelled')",
+            "status IN ('requested', 'approved', 'received', 'refunded', 'rejected', 'cancelled',"
+            " 'closed')",
             name="status",
         ),
         Index("ix_returns_order", "order_id"),

@@ -8,7 +8,12 @@ from typing import Any
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from velox_shared.contracts.commerce import OrderCancelled, OrderPaid, OrderRefunded
+from velox_shared.contracts.commerce import (
+    OrderCancelled,
+    OrderFulfilled,
+    OrderPaid,
+    OrderRefunded,
+)
 from velox_shared.events import publish
 from velox_shared.ids import new_id
 from velox_shared.pagination import PageResult, paginate
@@ -16,6 +21,7 @@ from velox_shared.pagination import PageResult, paginate
 from velox_commerce.context import CommerceContext
 from velox_commerce.db.catalog import Store
 from velox_commerce.db.orders import Fulfillment, Order, OrderLine, Payment, Refund
+from velox_commerce.emails.queue import queue_email
 from velox_commerce.errors import PaymentsNotConfigured, ResourceNotFound, StateConflict
 from velox_commerce.inventory.repository import LedgerEntry
 from velox_commerce.inventory.service import InventoryService
@@ -53,7 +59,12 @@ async def apply_capture(session: AsyncSession, payment: Payment, intent: Intent)
     return True
 
 
-def render_order(order: Order, lines: Sequence[OrderLine], payments: Sequence[Payment]) -> OrderOut:
+def render_order(
+    order: Order,
+    lines: Sequence[OrderLine | dict[str, Any]],
+    payments: Sequence[Payment],
+) -> OrderOut:
+    """The order as the API shows it (``lines`` as rows or as the dicts just inserted)."""
     return OrderOut(
         id=order.id,
         store_id=order.store_id,
@@ -166,6 +177,8 @@ class OrderService:
         payment = await self._payment(order.id)
         if payment is None or payment.status != "authorized":
             raise StateConflict(f"Order {order_id} has no authorised payment to capture.")
+        if amount is None and order.amount_due < payment.amount_authorized:
+            amount = order.amount_due  # an edit lowered it: the rest is released
         if amount is not None and amount > payment.amount_authorized:
             raise StateConflict(
                 f"At most {payment.amount_authorized} can be captured.",
@@ -228,9 +241,10 @@ class OrderService:
         payment.status = "refunded" if full else "partially_refunded"
         payment.updated_at = func.now()
         order.payment_status = payment.status
-        if full and order.status in ("paid", "placed"):
+        if full and order.status != "cancelled":  # a shipped order refunded in full too
             order.status = "refunded"
         order.updated_at = func.now()
+        queue_email(self.session, self.store, order, "order_refunded", amount=amount)
         await publish(
             self.session,
             self.context.runtime.events,
@@ -323,9 +337,10 @@ class OrderService:
             await inventory.repo.record(
                 [LedgerEntry(v, loc, "fulfil", d, a, order.id) for v, loc, d, a in changes]
             )
+        fulfillment_id = new_id("ful")
         self.session.add(
             Fulfillment(
-                id=new_id("ful"),
+                id=fulfillment_id,
                 account_id=order.account_id,
                 order_id=order.id,
                 carrier=data.carrier,
@@ -336,6 +351,20 @@ class OrderService:
         done = all(line.fulfilled_quantity >= line.quantity for line in lines.values())
         order.status = "fulfilled" if done else "partially_fulfilled"
         order.updated_at = func.now()
+        queue_email(self.session, self.store, order, "order_shipped", shipment=data)
+        await publish(
+            self.session,
+            self.context.runtime.events,
+            OrderFulfilled(
+                store_id=order.store_id,
+                order_id=order.id,
+                fulfillment_id=fulfillment_id,
+                status=order.status,
+                carrier=data.carrier,
+                tracking_number=data.tracking_number,
+            ),
+            account_id=order.account_id,
+        )
         await self.session.flush()
         return await self.view(order_id)
 

@@ -1,0 +1,1 @@
+"""Returns (RMAs): request, approve or reject, receive and restock, refund."""
