@@ -1,0 +1,1 @@
+"""Store customers: staff CRUD, groups, addresses and storefront sign-in."""

@@ -1,0 +1,101 @@
+"""Data access of order edits: the edit log, variants to add, the payment, gift cards."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, delete, insert, select, text, update
+from velox_commerce.db.aftersales import OrderEdit
+from velox_commerce.db.catalog import Store
+from velox_commerce.db.checkout import GiftCard
+from velox_commerce.db.orders import OrderLine, Payment
+from velox_shared.repository import Repository
+
+__all__ = ["Edits", "NewVariant"]
+
+
+@dataclass(frozen=True, slots=True)
+class NewVariant:
+    """A variant an edit adds, with its product and its price in the order's currency."""
+
+    variant_id: str
+    product_id: str
+    sku: str
+    title: str
+    track_inventory: bool
+    inventory_policy: str
+    product_status: str
+    price: int | None
+
+
+_VARIANTS = text(
+    """
+    SELECT v.id, v.product_id, v.sku,
+           CASE WHEN v.title = p.title THEN p.title ELSE p.title || ' - ' || v.title END,
+           v.track_inventory, v.inventory_policy, p.status, vp.amount
+    FROM commerce.variants v
+    JOIN commerce.products p ON p.id = v.product_id
+    LEFT JOIN commerce.variant_prices vp ON vp.variant_id = v.id AND vp.currency = :currency
+    WHERE v.id = ANY(CAST(:variants AS text[])) AND v.account_id = :account
+      AND v.store_id = :store
+    """
+)
+
+
+class Edits(Repository[OrderEdit]):
+    model = OrderEdit
+
+    def of_order(self, account_id: str, order_id: str) -> Select[tuple[OrderEdit]]:
+        return self.query(account_id=account_id).where(OrderEdit.order_id == order_id)
+
+    async def variants(
+        self, store: Store, variant_ids: Sequence[str], currency: str
+    ) -> dict[str, NewVariant]:
+        if not variant_ids:
+            return {}
+        result = await self.session.execute(
+            _VARIANTS,
+            {
+                "variants": list(variant_ids),
+                "currency": currency,
+                "account": store.account_id,
+                "store": store.id,
+            },
+        )
+        return {row[0]: NewVariant(*row) for row in result}
+
+    async def payment(self, account_id: str, order_id: str) -> Payment | None:
+        """The order's latest payment (read under the order's lock, as refunds do)."""
+        return await self.session.scalar(
+            select(Payment)
+            .where(Payment.order_id == order_id, Payment.account_id == account_id)
+            .order_by(Payment.created_at.desc())
+            .limit(1)
+        )
+
+    async def delete_lines(self, account_id: str, line_ids: Sequence[str]) -> None:
+        if line_ids:
+            await self.session.execute(
+                delete(OrderLine).where(
+                    OrderLine.id.in_(list(line_ids)), OrderLine.account_id == account_id
+                )
+            )
+
+    async def add_lines(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(OrderLine), list(rows))
+
+    async def credit_gift_cards(self, store: Store, credits: Sequence[tuple[str, int]]) -> None:
+        """Put amounts back onto gift cards of the store (an edit lowered the total)."""
+        for card_id, amount in credits:
+            await self.session.execute(
+                update(GiftCard)
+                .where(
+                    GiftCard.id == card_id,
+                    GiftCard.account_id == store.account_id,
+                    GiftCard.store_id == store.id,
+                )
+                .values(balance=GiftCard.balance + amount)
+            )

@@ -1,0 +1,1 @@
+"""Transactional emails: queued with the order change, sent by the mail worker."""

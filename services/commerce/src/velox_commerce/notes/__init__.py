@@ -1,0 +1,1 @@
+"""Order notes: staff notes, some of them visible to the buyer."""
