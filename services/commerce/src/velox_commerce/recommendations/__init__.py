@@ -1,0 +1,1 @@
+"""Recommendations from order history ("frequently bought together")."""

@@ -1,0 +1,1 @@
+"""Reviews and ratings: one per verified purchase, shown once approved by staff."""

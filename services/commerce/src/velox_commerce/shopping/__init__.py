@@ -1,0 +1,1 @@
+"""Shopper lists and tools: wishlists, recently viewed products, product comparison."""
