@@ -1,0 +1,1 @@
+"""Price lists (customer groups, B2B tiers) and scheduled sale prices."""

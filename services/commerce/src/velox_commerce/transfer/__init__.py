@@ -1,0 +1,1 @@
+"""Product import and export: CSV and Excel files in one column layout."""
