@@ -1,0 +1,1 @@
+"""Bundles: a variant made of other variants of its store, its stock derived from theirs."""
