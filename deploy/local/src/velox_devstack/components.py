@@ -25,6 +25,9 @@ def project_root() -> Path:
 class Component:
     name: str
     offset: int
+    # PostgreSQL extensions its migrations use: installed in ``public`` by provisioning,
+    # as the admin (a component's role may not create extensions).
+    extensions: tuple[str, ...] = ()
 
     @property
     def schema(self) -> str:
@@ -53,7 +56,7 @@ class Component:
 COMPONENTS: tuple[Component, ...] = (
     Component("gateway", 0),
     Component("billing", 1),
-    Component("commerce", 2),
+    Component("commerce", 2, extensions=("pg_trgm",)),
     Component("analytics", 3),
     Component("automation", 4),
     Component("price-intel", 5),

@@ -3,6 +3,11 @@
 Each component gets a login role (``velox_<schema>`` by default) that owns its schema and
 nothing else; migrations run with ``SET ROLE`` to it, so the tables are its own. Another
 component's role has no ``USAGE`` on the schema, so it cannot read a single row there.
+
+The extensions a component declares (``Component.extensions``) are installed here, as the
+admin, in ``public``: a component's role has no CREATE on the database, which creating even
+a trusted extension such as pg_trgm needs; its migrations' ``CREATE EXTENSION IF NOT
+EXISTS`` then finds it installed.
 """
 
 from __future__ import annotations
@@ -63,6 +68,11 @@ async def _provision_one(conn: asyncpg.Connection, component: Component, prefix:
         await conn.execute(f"GRANT {_ident(role)} TO current_user")
     await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(schema)} AUTHORIZATION {_ident(role)}")
     await conn.execute(f"REVOKE ALL ON SCHEMA {_ident(schema)} FROM PUBLIC")
+    for extension in component.extensions:
+        # Trusted extensions need CREATE on the database, which component roles lack: the
+        # admin installs them once per database in public, where the role may use them.
+        await conn.execute(f"CREATE EXTENSION IF NOT EXISTS {_ident(extension)} SCHEMA public")
+        await conn.execute(f"GRANT USAGE ON SCHEMA public TO {_ident(role)}")
     database = await conn.fetchval("SELECT current_database()")
     await conn.execute(
         f"ALTER ROLE {_ident(role)} IN DATABASE {_ident(database)} "

@@ -1,6 +1,14 @@
 """The commerce schema's tables (importing this module registers every model)."""
 
-from velox_commerce.db import aftersales, catalog, checkout, customers, inventory, orders
+from velox_commerce.db import (
+    aftersales,
+    catalog,
+    checkout,
+    customers,
+    discovery,
+    inventory,
+    orders,
+)
 from velox_commerce.db.models import Base, events
 
 __all__ = [
@@ -9,6 +17,7 @@ __all__ = [
     "catalog",
     "checkout",
     "customers",
+    "discovery",
     "events",
     "inventory",
     "orders",
