@@ -10,6 +10,14 @@ PACKAGES := velox_shared velox_gateway velox_billing velox_commerce velox_analyt
 	velox_automation velox_price_intel velox_vin_intel velox_trading velox_devstack
 MYPY_PACKAGES := $(addprefix -p ,$(PACKAGES) tests $(if $(wildcard bench/__init__.py),bench))
 
+# `make test` runs the suite in two passes: everything but the end-to-end tests spread
+# over TEST_WORKERS processes (pytest-xdist; each has its own database, Redis database and
+# apps), then the end-to-end tests one at a time, alone on the machine (they start whole
+# stacks and time things like a rate limit's refill). PYTEST_ARGS goes to both passes; a
+# pass it leaves with no test (exit 5) is skipped only in the second.
+TEST_WORKERS ?= 3
+PYTEST_ARGS ?=
+
 .PHONY: run test lint format bench migrate clean clean-data install
 
 $(TOOLS)/bin/uv:
@@ -30,7 +38,8 @@ migrate: install
 	@$(RUN) python -m velox_devstack migrate
 
 test: install
-	@$(RUN) pytest $(PYTEST_ARGS)
+	@$(RUN) pytest -n $(TEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
+	@$(RUN) pytest -m e2e $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: install
 	$(RUN) ruff format --check .
@@ -48,6 +57,8 @@ bench: install
 	@$(RUN) python -m bench.billing
 	@$(RUN) python -m bench.vin
 	@$(RUN) python -m bench.vin_packages
+	@$(RUN) python -m bench.commerce
+	@$(RUN) python -m bench.commerce_search
 
 clean:
 	rm -rf .venv $(TOOLS) .mypy_cache .ruff_cache .pytest_cache bench/results

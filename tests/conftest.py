@@ -14,11 +14,13 @@ import gc
 import importlib
 import os
 import secrets
+import ssl
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -36,6 +38,9 @@ from velox_shared.contracts.plans import Catalog, load_catalog
 from velox_shared.identity import Identity, IdentitySigner, generate_keypair
 
 SHIPPED_PLANS = str(PLANS_FILE)  # billing's catalogue
+# One TLS context for the test clients: httpx builds one per client otherwise, loading the
+# CA bundle each time (about 40 ms), and the suite makes thousands of clients.
+TLS = ssl.create_default_context()
 
 
 def shipped_catalog() -> Catalog:
@@ -68,17 +73,37 @@ class Keys:
     public: str
 
     def token(
-        self, audience: str, *, account: str = "acc_test", scopes: tuple[str, ...] = ("*",)
+        self,
+        audience: str,
+        *,
+        account: str = "acc_test",
+        scopes: tuple[str, ...] = ("*",),
+        limits: tuple[tuple[str, int], ...] = (),
     ) -> str:
-        identity = Identity(account_id=account, principal_id="usr_test", plan="pro", scopes=scopes)
+        identity = Identity(
+            account_id=account, principal_id="usr_test", plan="pro", scopes=scopes, limits=limits
+        )
         return IdentitySigner(self.private).sign(identity, audience=audience)
+
+
+def worker_redis_url(url: str) -> str:
+    """Under pytest-xdist, worker ``gwN`` of a shared Redis uses database ``base + 1 + N``:
+    the apps' stream names are fixed, so two workers' apps on one database would consume
+    each other's events. (Each worker has its own PostgreSQL database anyway, and embedded
+    servers are per worker.)"""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(base + 1 + int(worker[2:])) % 16}"))
 
 
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Servers]:
     db_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
     if db_url and redis_url:
-        yield Servers(db_url, redis_url, embedded=False)
+        yield Servers(db_url, worker_redis_url(redis_url), embedded=False)
         return
     with tempfile.TemporaryDirectory(prefix="velox-test-") as tmp:
         postgres = EmbeddedPostgres(Path(tmp) / "pg", database="postgres") if not db_url else None
@@ -171,7 +196,9 @@ async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """Run ``app``'s lifespan and give a client talking to it in-process."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", verify=TLS
+        ) as client:
             yield client
 
 
@@ -205,6 +232,9 @@ async def loopback(app: ASGIApp, *, port: int | None = None) -> AsyncIterator[st
 
 @pytest.fixture(autouse=True)
 def _collect_garbage_after_each_test() -> Iterator[None]:
-    """A leaked pooled connection is then reported by the test that leaked it."""
+    """A leaked pooled connection is then reported by the test that leaked it. What
+    survives is frozen, so the next collection walks only what the next test made (a full
+    collection of a worker's heap after every test cost more than many tests)."""
     yield
     gc.collect()
+    gc.freeze()

@@ -11,15 +11,16 @@ __all__ = ["RedisProxy"]
 class RedisProxy:
     """A TCP proxy in front of Redis that can be cut and restored (an outage)."""
 
-    def __init__(self, target_host: str, target_port: int) -> None:
+    def __init__(self, target_host: str, target_port: int, db: int = 0) -> None:
         self.target = (target_host, target_port)
+        self.db = db  # the database its URL selects (each test worker has its own)
         self.port = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://127.0.0.1:{self.port}/{self.db}"
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)

@@ -206,6 +206,9 @@ async def running_stack(
             "REDIS_URL": servers.redis_url,
             "VELOX_DB_ROLE_PREFIX": database.role_prefix,
             "BILLING_PLANS_FILE": plans_file,
+            # Small pools: a stack is nine processes, two stacks can be up at once and the
+            # other test workers share the server's connection slots (100 by default).
+            "VELOX_DB_POOL_SIZE": "2",
             **env,
         },
     )

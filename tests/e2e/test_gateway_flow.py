@@ -296,7 +296,9 @@ async def test_with_redis_down_rates_degrade_and_nothing_opens_up(
     )
     other = await velox_cli(stack, "accounts", "create", "--name", "out2", "--plan", "billing:free")
     parts = parse_url(servers.redis_url)
-    proxy = RedisProxy(str(parts.get("host", "127.0.0.1")), int(parts.get("port", 6379)))
+    proxy = RedisProxy(
+        str(parts.get("host", "127.0.0.1")), int(parts.get("port", 6379)), int(parts.get("db", 0))
+    )
     await proxy.start()
     env = {**gateway_env(stack), "REDIS_URL": proxy.url}
     headers = {"X-API-Key": made["api_key"]}

@@ -18,6 +18,7 @@ from velox_devstack.embedded import free_port
 from tests.conftest import DbInfo, Servers
 from tests.e2e.stack import Stack
 
+# Under pytest-xdist one worker runs every e2e test: their stacks start one at a time.
 pytestmark = pytest.mark.e2e
 
 SERVICES = {
@@ -42,6 +43,7 @@ async def stack(
             "DATABASE_URL": database.admin_url,
             "REDIS_URL": servers.redis_url,
             "VELOX_DB_ROLE_PREFIX": database.role_prefix,
+            "VELOX_DB_POOL_SIZE": "2",  # see running_stack
         },
     )
     await running.start()

@@ -19,7 +19,7 @@ from velox_shared.errors import install_error_handlers
 from velox_shared.identity import Identity, IdentitySigner
 from velox_shared.observability import RequestContextMiddleware
 
-from tests.conftest import Keys
+from tests.conftest import TLS, Keys
 
 CHUNK = 64 * 1024
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -204,7 +204,7 @@ def make_proxy(
 async def in_process(proxy: ServiceProxy) -> AsyncIterator[httpx.AsyncClient]:
     """A client talking to :func:`gateway_app` in-process (ASGI transport)."""
     transport = httpx.ASGITransport(app=gateway_app(proxy))
-    async with httpx.AsyncClient(transport=transport, base_url=GATEWAY_URL) as client:
+    async with httpx.AsyncClient(transport=transport, base_url=GATEWAY_URL, verify=TLS) as client:
         yield client
 
 

@@ -135,7 +135,9 @@ async def redis_proxy(servers: Servers) -> AsyncIterator[RedisProxy]:
     from redis.asyncio.connection import parse_url
 
     parts = parse_url(servers.redis_url)
-    proxy = RedisProxy(str(parts.get("host", "127.0.0.1")), int(parts.get("port", 6379)))
+    proxy = RedisProxy(
+        str(parts.get("host", "127.0.0.1")), int(parts.get("port", 6379)), int(parts.get("db", 0))
+    )
     await proxy.start()
     yield proxy
     await proxy.stop()
