@@ -42,6 +42,10 @@ async def test_a_purchase_through_the_gateway_with_a_signed_stripe_webhook(
         store = ok(
             await api.post("/v1/commerce/stores", json={"name": "E2E", "handle": "e2e"}), 201
         )
+        # The starter plan keeps one store: the gateway signs its limits for commerce.
+        second = await api.post("/v1/commerce/stores", json={"name": "More", "handle": "more"})
+        assert second.status_code == 403, second.text
+        assert (second.json()["limit"], second.json()["cap"]) == ("commerce.stores", 1)
         base = f"/v1/commerce/stores/{store['id']}"
         location = ok(await api.post(f"{base}/locations", json={"name": "Main"}), 201)
         product = ok(

@@ -31,6 +31,22 @@ def test_a_signed_identity_round_trips(keys: Keys) -> None:
     assert IdentityVerifier(keys.public, audience="vin-intel").verify(token) == ALICE
 
 
+def test_the_plans_limits_travel_signed_and_absent_ones_are_unlimited(keys: Keys) -> None:
+    capped = ALICE.model_copy(
+        update={"limits": (("commerce.products", 100), ("commerce.stores", 1))}
+    )
+    signer = IdentitySigner(keys.private)
+    token = signer.sign(capped, audience="commerce")
+    seen = IdentityVerifier(keys.public, audience="commerce").verify(token)
+    assert seen == capped
+    assert seen.limit("commerce.stores") == 1
+    assert seen.limit("commerce.orders") is None
+    # The signer's memory tells a capped caller from the same caller uncapped.
+    uncapped = signer.sign(ALICE, audience="commerce")
+    assert uncapped != token
+    assert IdentityVerifier(keys.public, audience="commerce").verify(uncapped).limits == ()
+
+
 @pytest.mark.parametrize("token", [None, "", "garbage", "a.b.c"])
 def test_missing_or_malformed_tokens_are_refused(keys: Keys, token: str | None) -> None:
     with pytest.raises(InvalidIdentity):

@@ -63,7 +63,14 @@ class Identity(BaseModel):
     principal_id: str = Field(min_length=1, max_length=64)
     plan: str = Field(min_length=1, max_length=64)
     scopes: tuple[str, ...] = ()
+    # The plan's caps on what the account may keep (``("commerce.stores", 1)``): only
+    # finite caps; a name that is absent is unlimited.
+    limits: tuple[tuple[str, int], ...] = ()
     request_id: str | None = None
+
+    def limit(self, name: str) -> int | None:
+        """The plan's cap called ``name``, or None when the plan sets none."""
+        return next((cap for key, cap in self.limits if key == name), None)
 
     def has_scope(self, scope: str) -> bool:
         """True when ``scope`` or a wildcard covering it (``"*"``, ``"vin:*"``) was granted."""
@@ -94,7 +101,7 @@ def _pem(value: str) -> bytes:
 
 # Remembered tokens per signer or verifier; past this many the memory starts afresh.
 _MAX_REMEMBERED = 4096
-_SignedFor = tuple[str, str, str, str, tuple[str, ...]]
+_SignedFor = tuple[str, str, str, str, tuple[str, ...], tuple[tuple[str, int], ...]]
 
 
 class IdentitySigner:
@@ -126,6 +133,7 @@ class IdentitySigner:
             identity.principal_id,
             identity.plan,
             identity.scopes,
+            identity.limits,
         )
         now = self._clock()
         minted = self._minted.get(key)
@@ -150,6 +158,8 @@ class IdentitySigner:
             "plan": identity.plan,
             "scopes": list(identity.scopes),
         }
+        if identity.limits:
+            claims["limits"] = dict(identity.limits)
         return jwt.encode(claims, self._key, algorithm=_ALGORITHM)  # type: ignore[arg-type]
 
 
@@ -208,5 +218,6 @@ class IdentityVerifier:
             principal_id=claims["sub"],
             plan=claims["plan"],
             scopes=tuple(claims.get("scopes", ())),
+            limits=tuple(sorted(claims.get("limits", {}).items())),
         )
         return identity, float(claims["exp"])

@@ -21,7 +21,7 @@ from velox_devstack.embedded import free_port
 from velox_devstack.fakestripe import create_app as create_fake_stripe
 from velox_shared.db import create_engine
 
-from tests.conftest import DbInfo, Keys, Servers, component_environment, loopback
+from tests.conftest import TLS, DbInfo, Keys, Servers, component_environment, loopback
 
 STRIPE_KEY = "sk_test_commerce"
 WEBHOOK_SECRET = "whsec_commerce_test"
@@ -47,10 +47,15 @@ class Shop:
         self.made.append(f"acc_{unique}_{name}")
         return self.made[-1]
 
-    def client(self, account: str) -> httpx.AsyncClient:
+    def client(
+        self, account: str, *, limits: tuple[tuple[str, int], ...] = ()
+    ) -> httpx.AsyncClient:
+        """A client calling as ``account`` (on a plan with ``limits``, unlimited if none)."""
+        token = self.keys.token("commerce", account=account, limits=limits)
         client = httpx.AsyncClient(
             base_url=self.url,
-            headers={"X-Velox-Identity": self.keys.token("commerce", account=account)},
+            verify=TLS,
+            headers={"X-Velox-Identity": token},
             timeout=30.0,
         )
         self.clients.append(client)
@@ -74,7 +79,7 @@ class Shop:
 
     async def authorize(self, intent_id: str, card: str = "pm_card_visa") -> dict[str, Any]:
         """What Stripe.js does in the buyer's browser: confirm the intent with a card."""
-        async with httpx.AsyncClient(base_url=self.stripe_url) as http:
+        async with httpx.AsyncClient(base_url=self.stripe_url, verify=TLS) as http:
             answer = await http.post(
                 f"/v1/payment_intents/{intent_id}/confirm",
                 data={"payment_method": card},
@@ -123,7 +128,7 @@ class ShopServer:
 
 async def _deliveries(stripe_url: str) -> list[str]:
     """Ids of the events the loopback Stripe has sent so far, in order."""
-    async with httpx.AsyncClient(base_url=stripe_url) as http:
+    async with httpx.AsyncClient(base_url=stripe_url, verify=TLS) as http:
         sent = (await http.get("/_fake/deliveries")).json()["data"]
     return [d["event_id"] for d in sent]
 
@@ -142,6 +147,9 @@ async def shop_server(database: DbInfo, servers: Servers, keys: Keys) -> AsyncIt
             "STRIPE_API_BASE": stripe_url,
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "STRIPE_MAX_RETRIES": "0",
+            # Partner webhooks retried within seconds, not hours (webhooks/ tests).
+            "COMMERCE_WEBHOOK_RETRY_SCHEDULE": "[0.2, 0.4, 0.8]",
+            "COMMERCE_WEBHOOK_POLL_SECONDS": "0.1",
         }
         with pytest.MonkeyPatch.context() as patch:
             # Read while the app is built; restored before any other test runs.

@@ -103,6 +103,7 @@ async def handle(request: Request, context: GatewayContext) -> Response:
         principal_id=principal.principal_id,
         plan=f"{family.name}:{tier.name}",
         scopes=principal.scopes,
+        limits=tuple(sorted((k, v) for k, v in tier.limits.items() if v is not None)),
         request_id=current_request_id(),
     )
     service_units = bool(units and requirement and requirement.service_units)

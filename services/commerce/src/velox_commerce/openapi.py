@@ -11,6 +11,7 @@ __all__ = ["problems"]
 _DESCRIPTIONS = {
     400: "Bad request",
     402: "The payment provider refused the payment",
+    403: "The plan does not allow it (a limit reached)",
     404: "Not found in this account",
     409: "Conflicts with the current state (problem lists the reasons)",
     413: "Too large",

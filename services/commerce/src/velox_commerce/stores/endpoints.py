@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
+from velox_shared.auth import CurrentIdentity
 from velox_shared.pagination import CursorParam, LimitParam, Page
 
 from velox_commerce.deps import AccountDep, SessionDep
+from velox_commerce.limits import STORES
 from velox_commerce.openapi import problems
 from velox_commerce.stores.schemas import StoreCreate, StoreOut, StoreUpdate
 from velox_commerce.stores.service import StoreService
@@ -17,12 +19,16 @@ router = APIRouter(prefix="/v1/commerce/stores", tags=["commerce: stores"])
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create a store",
-    responses=problems(409, 422),
+    responses=problems(403, 409, 422),
 )
-async def create_store(data: StoreCreate, session: SessionDep, account: AccountDep) -> StoreOut:
+async def create_store(
+    data: StoreCreate, session: SessionDep, identity: CurrentIdentity
+) -> StoreOut:
     """A new shop with its currencies, locale, tax mode (prices with or without tax) and
-    payment capture mode. The handle is unique in the account."""
-    store = await StoreService(session, account).create(data)
+    payment capture mode. The handle is unique in the account; the plan caps the number
+    of stores (403 ``plan-limit-reached``)."""
+    service = StoreService(session, identity.account_id)
+    store = await service.create(data, cap=identity.limit(STORES))
     return StoreOut.model_validate(store)
 
 

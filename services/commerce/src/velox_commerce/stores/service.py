@@ -11,6 +11,7 @@ from velox_shared.repository import Repository
 
 from velox_commerce.db.catalog import Store
 from velox_commerce.errors import DuplicateHandle, ResourceNotFound, StateConflict
+from velox_commerce.limits import STORES, check_room
 from velox_commerce.stores.schemas import StoreCreate, StoreUpdate
 
 __all__ = ["StoreService", "Stores"]
@@ -32,7 +33,9 @@ class StoreService:
             raise ResourceNotFound.of("store", store_id)
         return store
 
-    async def create(self, data: StoreCreate) -> Store:
+    async def create(self, data: StoreCreate, *, cap: int | None = None) -> Store:
+        """A new store; ``cap`` is the plan's ``commerce.stores`` limit (None: none)."""
+        await check_room(self.session, self.account_id, STORES, cap)
         store = Store(id=new_id("sto"), account_id=self.account_id, **data.model_dump())
         try:
             async with self.session.begin_nested():
