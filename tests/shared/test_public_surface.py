@@ -31,9 +31,12 @@ SURFACE = {
     "velox_shared.contracts.billing": ["AccountPlansChanged", "CatalogPublished"],
     "velox_shared.contracts.commerce": [
         "OrderCancelled",
+        "OrderFulfilled",
         "OrderPaid",
         "OrderPlaced",
         "OrderRefunded",
+        "ProductCreated",
+        "ProductUpdated",
         "StockLow",
     ],
     "velox_shared.contracts.usage": [

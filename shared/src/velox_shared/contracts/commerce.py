@@ -10,7 +10,16 @@ from typing import ClassVar
 
 from velox_shared.events.envelope import EventPayload
 
-__all__ = ["OrderCancelled", "OrderPaid", "OrderPlaced", "OrderRefunded", "StockLow"]
+__all__ = [
+    "OrderCancelled",
+    "OrderFulfilled",
+    "OrderPaid",
+    "OrderPlaced",
+    "OrderRefunded",
+    "ProductCreated",
+    "ProductUpdated",
+    "StockLow",
+]
 
 
 class OrderPlaced(EventPayload):
@@ -48,6 +57,41 @@ class OrderRefunded(EventPayload):
     currency: str
     amount: int
     refunded_total: int
+
+
+class OrderFulfilled(EventPayload):
+    """A shipment left: ``status`` is ``fulfilled`` once every unit has shipped, else
+    ``partially_fulfilled`` (one event per shipment)."""
+
+    event_type: ClassVar[str] = "commerce.order.fulfilled"
+
+    store_id: str
+    order_id: str
+    fulfillment_id: str
+    status: str
+    carrier: str | None = None
+    tracking_number: str | None = None
+
+
+class ProductCreated(EventPayload):
+    event_type: ClassVar[str] = "commerce.product.created"
+
+    store_id: str
+    product_id: str
+    handle: str
+    status: str
+
+
+class ProductUpdated(EventPayload):
+    """A product or one of its variants (``variant_id``) changed; ``changed`` names the
+    fields the update set."""
+
+    event_type: ClassVar[str] = "commerce.product.updated"
+
+    store_id: str
+    product_id: str
+    variant_id: str | None = None
+    changed: list[str]
 
 
 class StockLow(EventPayload):
