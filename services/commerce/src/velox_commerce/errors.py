@@ -11,11 +11,16 @@ __all__ = [
     "CheckoutProblem",
     "CheckoutRefused",
     "DuplicateHandle",
+    "ImageTooLarge",
+    "InvalidImage",
+    "ListFull",
     "PaymentProviderError",
     "PaymentProviderUnavailable",
     "PaymentsNotConfigured",
+    "PurchaseNotVerified",
     "ResourceNotFound",
     "StateConflict",
+    "UnsupportedImage",
 ]
 
 
@@ -90,3 +95,41 @@ class PaymentProviderError(VeloxError):
     status = 402
     problem = "payment-failed"
     title = "The payment provider refused the payment"
+
+
+class PurchaseNotVerified(Conflict):
+    """No placed or paid order of the store holds the product for this buyer."""
+
+    problem = "purchase-not-verified"
+    title = "Only buyers of the product may review it"
+
+
+class ListFull(Conflict):
+    """A shopper's capped list (a wishlist) has no room left."""
+
+    problem = "list-full"
+    title = "The list is full"
+
+
+class UnsupportedImage(VeloxError):
+    """The upload decodes as an image of a format the shop does not take (or as none)."""
+
+    status = 415
+    problem = "unsupported-image"
+    title = "Unsupported image format"
+
+
+class InvalidImage(VeloxError):
+    """The upload claims an allowed format but does not decode (truncated, corrupt)."""
+
+    status = 422
+    problem = "invalid-image"
+    title = "The image cannot be decoded"
+
+
+class ImageTooLarge(VeloxError):
+    """The upload is past the byte or pixel limit (a decompression bomb guard)."""
+
+    status = 413
+    problem = "image-too-large"
+    title = "The image is too large"

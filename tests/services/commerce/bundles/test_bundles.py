@@ -169,3 +169,34 @@ async def test_bundles_of_another_tenant_or_store_are_not_found(shop: Shop, uniq
         assert answer.status_code == 404, answer.text
     assert ok(await owner.get(second.path("/bundles")))["items"] == []
     assert ok(await owner.get(path))["components"][0]["quantity"] == 1
+
+
+async def _on_hand(client: httpx.AsyncClient, seeded: Seeded, *variants: str) -> list[int]:
+    levels = ok(await client.get(seeded.path("/inventory"), params={"variant_id": list(variants)}))
+    by_variant = {row["variant_id"]: row["on_hand"] for row in levels}
+    return [by_variant.get(v, 0) for v in variants]
+
+
+async def test_a_shipped_bundle_takes_its_components_and_comes_back_as_them(
+    shop: Shop, unique: str
+) -> None:
+    client = shop.client(shop.account("ship", unique))
+    seeded = await seed(client, stock=[4, 6, 0], prices=[100, 100, 100])
+    a, b, kit = seeded.variants
+    await _free(client, seeded, a, b, kit)
+    ok(await client.put(seeded.path(f"/variants/{kit}/bundle"), json=_kit({a: 1, b: 2})))
+    cart = await cart_with(client, seeded, {kit: 2})
+    order = ok(await client.post(seeded.path(f"/carts/{cart['id']}/complete")), 201)
+    [line] = order["lines"]
+    shipment = {"lines": [{"line_id": line["id"], "quantity": 1}]}
+    ok(await client.post(seeded.path(f"/orders/{order['id']}/fulfillments"), json=shipment), 201)
+    assert await _on_hand(client, seeded, a, b) == [3, 4]  # one kit left: 1 a + 2 b
+    assert await _allocated(client, seeded, a, b) == [1, 2]  # the other kit still held
+    ok(await client.post(seeded.path(f"/orders/{order['id']}/fulfillments"), json=shipment), 201)
+    assert await _on_hand(client, seeded, a, b) == [2, 2]
+    assert await _allocated(client, seeded, a, b, kit) == [0, 0, 0]
+    body = {"lines": [{"order_line_id": line["id"], "quantity": 1}]}
+    made = ok(await client.post(seeded.path(f"/orders/{order['id']}/returns"), json=body), 201)
+    for action in ("approve", "receive"):
+        ok(await client.post(seeded.path(f"/returns/{made['id']}/{action}")))
+    assert await _on_hand(client, seeded, a, b, kit) == [3, 4, 0]  # back as its components

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from tests.conftest import TLS
 from tests.services.commerce.conftest import STRIPE_KEY, Shop
 from tests.services.commerce.factory import Seeded, ok, seed
 from tests.services.commerce.returns.purchase import paid_order, ship
@@ -33,7 +34,7 @@ async def _act(
 
 
 async def _stripe_refunds(shop: Shop, intent_id: str) -> list[int]:
-    async with httpx.AsyncClient(base_url=shop.stripe_url) as http:
+    async with httpx.AsyncClient(base_url=shop.stripe_url, verify=TLS) as http:
         answer = await http.get(
             "/v1/refunds",
             params={"payment_intent": intent_id},

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import any_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from velox_commerce.bundles.stock import Component
 from velox_commerce.db.checkout import (
     Cart,
     GiftCard,
@@ -18,6 +19,7 @@ from velox_commerce.db.checkout import (
     ShippingZone,
     TaxRate,
 )
+from velox_commerce.pricelists.unit_price import unit_price_sql
 
 __all__ = ["CartRepository", "LineRow"]
 
@@ -39,23 +41,58 @@ class LineRow:
     product_status: str
     price: int | None
     category_ids: tuple[str, ...]
+    # A bundle's components (empty for a plain variant): checkout takes their stock.
+    components: tuple[Component, ...] = ()
 
 
+def _line_price(currency: str) -> str:
+    """A line's (``cl``) price in ``currency``: base, sale or price lists (those of the
+    cart ``c`` customer's group ``cu`` too), the lowest."""
+    return unit_price_sql(
+        variant="cl.variant_id",
+        quantity="cl.quantity",
+        currency=currency,
+        store="c.store_id",
+        group="cu.group_id",
+    )
+
+
+_CART_CUSTOMER = """
+    JOIN commerce.carts c ON c.id = cl.cart_id
+    LEFT JOIN commerce.customers cu ON cu.id = c.customer_id AND cu.store_id = c.store_id
+"""
+
+# The pieces put into the SQL below are constants of the code, never input.
 _LINES = text(
-    """
+    f"""
     SELECT cl.id, cl.variant_id, cl.quantity, cl.unit_price, v.product_id, v.sku,
            CASE WHEN v.title = p.title THEN p.title ELSE p.title || ' - ' || v.title END,
-           v.weight_grams, v.track_inventory, v.inventory_policy, p.status, vp.amount,
+           v.weight_grams, v.track_inventory, v.inventory_policy, p.status,
+           {_line_price(":currency")},
            ARRAY(SELECT pc.category_id FROM commerce.product_categories pc
-                 WHERE pc.product_id = p.id)
+                 WHERE pc.product_id = p.id),
+           (SELECT json_agg(json_build_array(bc.component_variant_id, bc.quantity,
+                                             cv.track_inventory, cv.inventory_policy)
+                            ORDER BY bc.component_variant_id)
+            FROM commerce.bundle_components bc
+            JOIN commerce.variants cv ON cv.id = bc.component_variant_id
+            WHERE bc.bundle_variant_id = v.id)
     FROM commerce.cart_lines cl
+    {_CART_CUSTOMER}
     JOIN commerce.variants v ON v.id = cl.variant_id
     JOIN commerce.products p ON p.id = v.product_id
-    LEFT JOIN commerce.variant_prices vp ON vp.variant_id = v.id AND vp.currency = :currency
     WHERE cl.cart_id = :cart
     ORDER BY cl.created_at, cl.id
-    """
+    """  # noqa: S608
 )
+_REQUOTE = f"""
+    UPDATE commerce.cart_lines cl
+    SET unit_price = COALESCE({_line_price("c.currency")}, cl.unit_price)
+    FROM commerce.carts c
+    LEFT JOIN commerce.customers cu ON cu.id = c.customer_id AND cu.store_id = c.store_id
+    WHERE c.id = cl.cart_id AND cl.cart_id = :cart
+      AND c.account_id = :account AND c.store_id = :store
+"""  # noqa: S608
 
 
 class CartRepository:
@@ -77,7 +114,8 @@ class CartRepository:
         lines = []
         for row in result:
             values: list[Any] = list(row)
-            values[-1] = tuple(values[-1])
+            values[-2] = tuple(values[-2])
+            values[-1] = tuple(Component(*part) for part in values[-1] or ())
             lines.append(LineRow(*values))
         return lines
 
@@ -193,3 +231,18 @@ class CartRepository:
             ),
             values,
         )
+
+    async def requote(
+        self, cart_id: str, *, line_id: str | None = None, variant_id: str | None = None
+    ) -> None:
+        """Set the quoted price of the cart's lines (or of one line) to their price now, so
+        the buyer's own change (a quantity reaching a tier...) is not a price change."""
+        params = {"cart": cart_id, "account": self.account_id, "store": self.store_id}
+        only = ""
+        if line_id is not None:
+            only += " AND cl.id = :line"
+            params["line"] = line_id
+        if variant_id is not None:
+            only += " AND cl.variant_id = :variant"
+            params["variant"] = variant_id
+        await self.session.execute(text(_REQUOTE + only), params)

@@ -109,6 +109,8 @@ class CartService:
                 "unit_price": price,
             }
         )
+        # Quote what the line costs now: a sale, a price list or a tier may lower it.
+        await self.repo.requote(cart.id, variant_id=line.variant_id)
 
     async def add_line(self, cart_id: str, line: CartLineIn) -> CartOut:
         cart = await self.open_cart(cart_id)
@@ -137,6 +139,9 @@ class CartService:
             )
         if not getattr(result, "rowcount", 0):
             raise ResourceNotFound.of("cart line", line_id)
+        if quantity:
+            # A new quantity may reach another tier: the buyer sees its price as quoted.
+            await self.repo.requote(cart.id, line_id=line_id)
         await self._touch(cart)
         return await self.view(cart.id)
 
@@ -154,6 +159,9 @@ class CartService:
         # Anything that changes the totals voids a reservation made for the old ones.
         cart.reserved_until = None
         await self._touch(cart)
+        if "customer_id" in changes:
+            # The buyer signed in (or out): their group's price lists are the quoted prices.
+            await self.repo.requote(cart.id)
         return await self.view(cart.id)
 
     async def _touch(self, cart: Cart) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from velox_commerce.images.schemas import ImageOut
 from velox_commerce.stores.schemas import Currency, Handle, refuse_nulls
 
 __all__ = [
@@ -168,6 +169,7 @@ class ProductOut(BaseModel):
     seo_description: str | None
     category_ids: list[str]
     variants: list[VariantOut]
+    images: list[ImageOut] = Field(default_factory=list, description="In display order.")
     created_at: datetime
     updated_at: datetime
 

@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from velox_shared.contracts.commerce import ProductCreated, ProductUpdated
 from velox_shared.errors import UnprocessableContent
+from velox_shared.events import publish
 from velox_shared.ids import new_id
 from velox_shared.pagination import PageResult
 
@@ -25,8 +27,12 @@ from velox_commerce.catalog.schemas import (
     VariantUpdate,
     check_option_values,
 )
+from velox_commerce.db import events
 from velox_commerce.db.catalog import Category, Product, Store, Variant
 from velox_commerce.errors import DuplicateHandle, ResourceNotFound
+from velox_commerce.images.repository import ImageRepository
+from velox_commerce.images.urls import ImageUrls, image_out
+from velox_commerce.limits import PRODUCTS, check_room
 
 __all__ = ["CatalogService", "handle_for"]
 
@@ -43,10 +49,14 @@ def _variant_title(option_values: dict[str, str], fallback: str) -> str:
 
 
 class CatalogService:
-    def __init__(self, session: AsyncSession, store: Store) -> None:
+    def __init__(
+        self, session: AsyncSession, store: Store, image_urls: ImageUrls | None = None
+    ) -> None:
         self.session = session
         self.store = store
         self.repo = CatalogRepository(session, store.account_id, store.id)
+        # Without the deployment's public base URL, image URLs point at the service.
+        self.image_urls = image_urls or ImageUrls()
 
     def _check_currencies(self, prices: dict[str, int], where: str) -> None:
         unknown = sorted(set(prices) - set(self.store.currencies))
@@ -65,11 +75,13 @@ class CatalogService:
                 extensions={"category_ids": missing},
             )
 
-    async def create_product(self, data: ProductCreate) -> ProductOut:
+    async def create_product(self, data: ProductCreate, *, cap: int | None = None) -> ProductOut:
+        """A product with its variants; ``cap`` is the plan's ``commerce.products`` limit."""
         for index, variant in enumerate(data.variants):
             self._check_currencies(variant.prices, f"variants[{index}].prices")
             self._check_currencies(variant.compare_at_prices, f"variants[{index}].compare_at")
         await self._check_categories(data.category_ids)
+        await check_room(self.session, self.store.account_id, PRODUCTS, cap)
         product = Product(
             id=new_id("prod"),
             account_id=self.store.account_id,
@@ -113,6 +125,10 @@ class CatalogService:
                 await self.repo.set_categories(product.id, data.category_ids)
         except IntegrityError as exc:
             raise self._duplicate(exc) from None
+        created = ProductCreated(
+            store_id=self.store.id, product_id=product.id, handle=product.handle, status=data.status
+        )
+        await publish(self.session, events, created, account_id=self.store.account_id)
         return await self.product(product.id)
 
     def _price_rows(
@@ -161,6 +177,7 @@ class CatalogService:
         variants = await self.repo.variants_of(ids)
         prices = await self.repo.prices_of([v.id for vs in variants.values() for v in vs])
         categories = await self.repo.categories_of(ids)
+        images = await ImageRepository(self.session, self.store).of_products(ids)
         return [
             ProductOut(
                 id=p.id,
@@ -175,6 +192,7 @@ class CatalogService:
                 seo_description=p.seo_description,
                 category_ids=sorted(categories.get(p.id, [])),
                 variants=[_variant_out(v, prices.get(v.id, {})) for v in variants.get(p.id, [])],
+                images=[image_out(i, self.store.id, self.image_urls) for i in images.get(p.id, [])],
                 created_at=p.created_at,
                 updated_at=p.updated_at,
             )
@@ -197,6 +215,7 @@ class CatalogService:
                     await self.repo.set_categories(product.id, category_ids)
         except IntegrityError as exc:
             raise self._duplicate(exc) from None
+        await self._updated(product.id, None, data.model_fields_set)
         await self.session.refresh(product)
         return await self.product(product.id)
 
@@ -222,9 +241,20 @@ class CatalogService:
                     await self.repo.upsert_prices(rows, keep_compare_at=True)
         except IntegrityError as exc:
             raise self._duplicate(exc) from None
+        await self._updated(variant.product_id, variant.id, data.model_fields_set)
         await self.session.refresh(variant)
         current = await self.repo.prices_of([variant.id])
         return _variant_out(variant, current.get(variant.id, {}))
+
+    async def _updated(self, product_id: str, variant_id: str | None, fields: set[str]) -> None:
+        if fields:
+            updated = ProductUpdated(
+                store_id=self.store.id,
+                product_id=product_id,
+                variant_id=variant_id,
+                changed=sorted(fields),
+            )
+            await publish(self.session, events, updated, account_id=self.store.account_id)
 
     async def _check_option_values(self, variant: Variant, changes: dict[str, Any]) -> None:
         """New option values fit the product's options and no sibling has them; a title

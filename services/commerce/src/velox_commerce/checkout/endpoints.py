@@ -64,12 +64,13 @@ async def complete_checkout(
             return JSONResponse(  # type: ignore[return-value]
                 replay[1], status_code=replay[0], headers={USAGE_UNITS_HEADER: "0"}
             )
-    order, created = await CheckoutService(session, store, context).complete(cart_id)
+    placed = await CheckoutService(session, store, context).complete(cart_id)
+    order, created = placed.order, placed.created
     orders = OrderService(session, store, context)
     if created and store.capture_on_order and order.payment_status == "authorized":
         out = await orders.capture(order.id, None)
     else:
-        out = await orders.view(order.id)
+        out = placed.out or await orders.view(order.id)
     response.status_code = 201 if created else 200
     # Orders are counted by the gateway from `commerce.order.placed` (the webhook places
     # them too, with no proxied call to count): this call itself uses no units.

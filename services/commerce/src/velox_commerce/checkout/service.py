@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,12 +28,14 @@ from velox_shared.contracts.commerce import OrderPlaced
 from velox_shared.events import publish
 from velox_shared.ids import new_id
 
+from velox_commerce.bundles.stock import line_allocations, stock_demand
 from velox_commerce.carts.service import CartService, PricedCart, render
 from velox_commerce.checkout.schemas import CheckoutOut, PaymentSession
 from velox_commerce.context import CommerceContext
 from velox_commerce.db.catalog import Store
 from velox_commerce.db.checkout import Cart, CartLine, GiftCard, Promotion
 from velox_commerce.db.orders import Order, OrderLine, Payment
+from velox_commerce.emails.queue import queue_email
 from velox_commerce.errors import (
     CheckoutProblem,
     CheckoutRefused,
@@ -41,9 +44,11 @@ from velox_commerce.errors import (
 )
 from velox_commerce.inventory.allocation import Shortage, VariantStock
 from velox_commerce.inventory.service import Allocation, InventoryService
+from velox_commerce.orders.schemas import OrderOut
+from velox_commerce.orders.service import render_order
 from velox_commerce.payments.provider import Intent, PaymentProvider
 
-__all__ = ["CheckoutService", "OrderPlacement", "release_authorization"]
+__all__ = ["CheckoutService", "OrderPlacement", "Placed", "release_authorization"]
 
 
 def _problems(priced: PricedCart, *, store_has_shipping: bool) -> list[CheckoutProblem]:
@@ -84,7 +89,14 @@ def _problems(priced: PricedCart, *, store_has_shipping: bool) -> list[CheckoutP
     return problems
 
 
-def _stock_problems(shortages: list[Shortage], expired: bool) -> list[CheckoutProblem]:
+def _stock_problems(
+    shortages: list[Shortage], expired: bool, priced: PricedCart
+) -> list[CheckoutProblem]:
+    # A component short for a bundle line names the bundle too.
+    bundles: dict[str, list[str]] = {}
+    for line in priced.lines:
+        for component in line.components:
+            bundles.setdefault(component.variant_id, []).append(line.variant_id)
     problems = [
         CheckoutProblem(
             "out-of-stock",
@@ -92,6 +104,7 @@ def _stock_problems(shortages: list[Shortage], expired: bool) -> list[CheckoutPr
             variant_id=s.variant_id,
             requested=s.requested,
             available=s.available,
+            **({"bundle_variant_ids": bundles[s.variant_id]} if s.variant_id in bundles else {}),
         )
         for s in shortages
     ]
@@ -107,12 +120,8 @@ def _stock_problems(shortages: list[Shortage], expired: bool) -> list[CheckoutPr
 
 
 def _demand(priced: PricedCart) -> tuple[dict[str, int], dict[str, VariantStock]]:
-    demand = {line.variant_id: line.quantity for line in priced.lines}
-    stock = {
-        line.variant_id: VariantStock(line.variant_id, line.track_inventory, line.inventory_policy)
-        for line in priced.lines
-    }
-    return demand, stock
+    """Units per variant, a bundle's lines counted as their components' units."""
+    return stock_demand(priced.lines)
 
 
 async def _store_has_shipping(session: AsyncSession, store: Store) -> bool:
@@ -121,6 +130,15 @@ async def _store_has_shipping(session: AsyncSession, store: Store) -> bool:
         {"s": store.id},
     )
     return bool(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A cart's order; ``out`` is its rendering when this call created it (no reload)."""
+
+    order: Order
+    created: bool
+    out: OrderOut | None
 
 
 class OrderPlacement:
@@ -133,22 +151,26 @@ class OrderPlacement:
         self.carts = CartService(session, store, context.settings)
         self.inventory = InventoryService(session, store, context.runtime.events)
 
+    async def _needs_shipping(self, cart: Cart) -> bool:
+        """Whether a cart without a shipping method must choose one (the store ships)."""
+        if cart.shipping_method_id is not None:
+            return True
+        return await _store_has_shipping(self.session, self.store)
+
     async def existing(self, cart: Cart) -> Order | None:
         if cart.order_id is None:
             return None
         return await self.session.get(Order, cart.order_id)
 
-    async def place(self, cart_id: str, intent: Intent | None) -> tuple[Order, bool]:
+    async def place(self, cart_id: str, intent: Intent | None) -> Placed:
         """The cart's order and whether this call created it; raises
         :class:`CheckoutRefused` with every problem (changing nothing)."""
         cart = await self.carts.get(cart_id, lock=True)
         order = await self.existing(cart)
         if order is not None:
-            return order, False
+            return Placed(order, created=False, out=None)
         priced = await self.carts.price(cart, lock_gift_cards=True)
-        problems = _problems(
-            priced, store_has_shipping=await _store_has_shipping(self.session, self.store)
-        )
+        problems = _problems(priced, store_has_shipping=await self._needs_shipping(cart))
         due = priced.totals.amount_due
         if due > 0:
             problems.extend(self._payment_problems(cart, intent, due))
@@ -163,11 +185,10 @@ class OrderPlacement:
                 expired = cart.reserved_until is not None and cart.reserved_until < datetime.now(
                     UTC
                 )
-                problems.extend(_stock_problems(allocated, expired))
+                problems.extend(_stock_problems(allocated, expired, priced))
         if problems or isinstance(allocated, list):
             raise CheckoutRefused(problems)
-        order = await self._write(order_id, priced, intent, allocated)
-        return order, True
+        return await self._write(order_id, priced, intent, allocated)
 
     @staticmethod
     def _payment_problems(cart: Cart, intent: Intent | None, due: int) -> list[CheckoutProblem]:
@@ -203,10 +224,12 @@ class OrderPlacement:
         priced: PricedCart,
         intent: Intent | None,
         allocated: Mapping[str, list[tuple[str, int]]],
-    ) -> Order:
+    ) -> Placed:
         cart, totals = priced.cart, priced.totals
+        now = datetime.now(UTC)
         # The store's order counter is the last row locked: held only until the commit.
         by_line = {line.line_id: line for line in totals.lines}
+        shares = line_allocations(priced.lines, allocated)
         line_rows: list[dict[str, Any]] = []
         for row in priced.lines:
             line = by_line[row.line_id]
@@ -225,7 +248,8 @@ class OrderPlacement:
                     "discount": line.discount,
                     "tax": line.tax,
                     "total": line.total,
-                    "allocations": dict(allocated.get(row.variant_id, [])),
+                    "allocations": shares[row.line_id],
+                    "fulfilled_quantity": 0,
                 }
             )
         paid = totals.amount_due == 0
@@ -271,20 +295,27 @@ class OrderPlacement:
             shipping_address=cart.shipping_address,
             billing_address=cart.billing_address,
             shipping_method_id=cart.shipping_method_id,
-            paid_at=func.now() if paid else None,
+            placed_at=now,
+            created_at=now,
+            updated_at=now,
+            paid_at=now if paid else None,
         )
         self.session.add(order)
         await self.session.flush()
         await self.session.execute(insert(OrderLine), line_rows)
+        payments: list[Payment] = []
         if intent is not None and not paid:
-            await self.session.execute(
-                update(Payment)
-                .where(Payment.intent_id == intent.id, Payment.account_id == cart.account_id)
-                .values(
-                    order_id=order_id,
-                    status="authorized",
-                    amount_authorized=intent.amount_capturable or intent.amount,
-                    updated_at=func.now(),
+            payments = list(
+                await self.session.scalars(
+                    update(Payment)
+                    .where(Payment.intent_id == intent.id, Payment.account_id == cart.account_id)
+                    .values(
+                        order_id=order_id,
+                        status="authorized",
+                        amount_authorized=intent.amount_capturable or intent.amount,
+                        updated_at=now,
+                    )
+                    .returning(Payment)
                 )
             )
         counted = [p.id for p in totals.promotions if p.code is not None]
@@ -317,8 +348,9 @@ class OrderPlacement:
             ),
             account_id=cart.account_id,
         )
+        queue_email(self.session, self.store, order, "order_placed", lines=line_rows)
         await self.session.flush()
-        return order
+        return Placed(order, created=True, out=render_order(order, line_rows, payments))
 
 
 class CheckoutService:
@@ -350,7 +382,7 @@ class CheckoutService:
         if not problems:
             demand, stock = _demand(priced)
             shortages = await self.inventory.reserve(cart.id, demand, stock, until)
-            problems.extend(_stock_problems(shortages, expired=False))
+            problems.extend(_stock_problems(shortages, expired=False, priced=priced))
         if changed:
             # The buyer sees the new prices: requote the lines, commit that, then refuse.
             for line in changed:
@@ -448,25 +480,25 @@ class CheckoutService:
             status=intent.status,
         )
 
-    async def complete(self, cart_id: str) -> tuple[Order, bool]:
+    async def complete(self, cart_id: str) -> Placed:
         """The buyer's return: place the order (or return the one already placed)."""
         cart = await self.carts.get(cart_id)
         placement = OrderPlacement(self.session, self.store, self.context)
         existing = await placement.existing(cart)
         if existing is not None:
-            return existing, False
+            return Placed(existing, created=False, out=None)
         intent = None
         if cart.payment_intent_id is not None:
             intent = await self._provider().retrieve(cart.payment_intent_id)
         try:
-            order, created = await placement.place(cart_id, intent)
+            placed = await placement.place(cart_id, intent)
         except CheckoutRefused as refused:
             await self.session.rollback()
             if intent is not None and intent.authorized:
                 await self._release(intent, refused)
             raise
         await self.session.commit()
-        return order, created
+        return placed
 
     async def _release(self, intent: Intent, refused: CheckoutRefused) -> None:
         await release_authorization(self.session, self._provider(), intent, refused)

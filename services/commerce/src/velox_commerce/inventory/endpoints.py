@@ -9,6 +9,7 @@ from sqlalchemy import select
 from velox_shared.errors import UnprocessableContent
 from velox_shared.ids import new_id
 
+from velox_commerce.bundles.repository import BundleRepository
 from velox_commerce.db.catalog import Variant
 from velox_commerce.db.inventory import Location, StockLevel, StockMovement
 from velox_commerce.deps import ContextDep, SessionDep, StoreDep
@@ -79,6 +80,10 @@ async def adjust_stock(
     )
     if variant is None or location is None:
         raise UnprocessableContent("No such variant or location in this store.")
+    if await BundleRepository(session, store).bundles_among([data.variant_id]):
+        raise UnprocessableContent(
+            f"{data.variant_id} is a bundle: its stock is its components'; adjust theirs."
+        )
     level = await service.adjust(
         data.variant_id,
         data.location_id,
@@ -115,7 +120,9 @@ async def movements(
     store: StoreDep,
     session: SessionDep,
     variant_id: Annotated[str | None, Query(max_length=40)] = None,
-    before: Annotated[int | None, Query(ge=1, description="Entries older than this id.")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=2**63 - 1, description="Entries older than this id.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[MovementOut]:
     """Every change to on-hand or allocated units, newest first (append-only)."""

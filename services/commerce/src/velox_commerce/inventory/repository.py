@@ -87,6 +87,32 @@ _RESERVE_UPSERT = text(
 )
 
 
+_MOVE = text(
+    """
+    WITH d AS (
+        SELECT * FROM unnest(
+            CAST(:variants AS text[]), CAST(:locations AS text[]), CAST(:kinds AS text[]),
+            CAST(:on_hand AS int[]), CAST(:allocated AS int[]), CAST(:refs AS text[]),
+            CAST(:notes AS text[])
+        ) AS d(variant_id, location_id, kind, on_hand, allocated, reference, note)
+    ),
+    levels AS (
+        UPDATE commerce.stock_levels s
+        SET on_hand = s.on_hand + d.on_hand, allocated = s.allocated + d.allocated,
+            updated_at = now()
+        FROM d WHERE s.variant_id = d.variant_id AND s.location_id = d.location_id
+    ),
+    held AS (DELETE FROM commerce.reservations WHERE cart_id = :release_cart)
+    INSERT INTO commerce.stock_movements
+        (account_id, store_id, variant_id, location_id, kind, on_hand_delta,
+         allocated_delta, reference, note)
+    SELECT :account, :store, d.variant_id, d.location_id, d.kind, d.on_hand, d.allocated,
+           d.reference, d.note
+    FROM d
+    """
+)
+
+
 class StockRepository:
     def __init__(self, session: AsyncSession, account_id: str, store_id: str) -> None:
         self.session = session
@@ -117,6 +143,31 @@ class StockRepository:
                 "locations": locations,
                 "on_hand": on_hand,
                 "allocated": allocated,
+            },
+        )
+
+    async def move(
+        self, entries: Sequence[LedgerEntry], *, release_cart: str | None = None
+    ) -> None:
+        """Apply ``entries`` to locked rows, write them to the ledger and drop the holds of
+        ``release_cart``, in one statement (a checkout counts its statements)."""
+        if not entries:
+            if release_cart is not None:
+                await self.release(release_cart)
+            return
+        await self.session.execute(
+            _MOVE,
+            {
+                "account": self.account_id,
+                "store": self.store_id,
+                "release_cart": release_cart,
+                "variants": [e.variant_id for e in entries],
+                "locations": [e.location_id for e in entries],
+                "kinds": [e.kind for e in entries],
+                "on_hand": [e.on_hand_delta for e in entries],
+                "allocated": [e.allocated_delta for e in entries],
+                "refs": [e.reference for e in entries],
+                "notes": [e.note for e in entries],
             },
         )
 

@@ -12,12 +12,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from velox_shared.contracts.commerce import StockLow
 from velox_shared.events import EventTables, publish_many
 
+from velox_commerce.bundles.stock import BUNDLE_KEY_SEPARATOR
 from velox_commerce.db.catalog import Store
 from velox_commerce.db.inventory import Location, StockLevel
 from velox_commerce.inventory.allocation import Shortage, VariantStock, available, plan
 from velox_commerce.inventory.repository import LedgerEntry, StockRepository, StockRow
 
-__all__ = ["Allocation", "InventoryService"]
+__all__ = ["Allocation", "InventoryService", "by_stock_variant"]
+
+
+def by_stock_variant(
+    allocations: Mapping[str, Mapping[str, int]],
+) -> dict[str, dict[str, int]]:
+    """Order line allocations as units per stock-holding variant and location (a bundle
+    line's keys name the component)."""
+    merged: dict[str, dict[str, int]] = defaultdict(dict)
+    for variant, parts in allocations.items():
+        for key, units in parts.items():
+            component, _, location = key.rpartition(BUNDLE_KEY_SEPARATOR)
+            target = merged[component or variant]
+            target[location] = target.get(location, 0) + int(units)
+    return dict(merged)
+
 
 # {variant_id: [(location_id, units), ...]}
 Allocation = dict[str, list[tuple[str, int]]]
@@ -92,25 +108,30 @@ class InventoryService:
                 plans[variant] = result
         if shortages:
             return shortages
-        changes = [(v, loc, 0, units) for v, parts in plans.items() for loc, units in parts]
-        await self.repo.apply(changes)
-        await self.repo.record(
-            [LedgerEntry(v, loc, "allocate", 0, units, order_id) for v, loc, _, units in changes]
+        await self.repo.move(
+            [
+                LedgerEntry(variant, location, "allocate", 0, units, order_id)
+                for variant, parts in plans.items()
+                for location, units in parts
+            ],
+            release_cart=cart_id,
         )
-        await self.repo.release(cart_id)
         await self._low_stock(rows, held, {v: dict(p) for v, p in plans.items()})
         return plans
 
     async def release(self, order_id: str, allocations: Mapping[str, Mapping[str, int]]) -> None:
-        """Give back an order's allocated units (a cancelled order)."""
+        """Give back an order's allocated units (a cancelled order): ``{variant: {location:
+        units}}``, where a bundle's line holds ``{"<component>/<location>": units}``."""
+        allocations = by_stock_variant(allocations)
         variants = sorted(allocations)
         await self.repo.lock(variants)
-        changes = [
-            (v, loc, 0, -units) for v in variants for loc, units in sorted(allocations[v].items())
-        ]
-        await self.repo.apply(changes)
-        await self.repo.record(
-            [LedgerEntry(v, loc, "release", 0, units, order_id) for v, loc, _, units in changes]
+        await self.repo.move(
+            [
+                LedgerEntry(v, loc, "release", 0, -units, order_id)
+                for v in variants
+                for loc, units in sorted(allocations[v].items())
+                if units
+            ]
         )
 
     async def _low_stock(

@@ -18,6 +18,7 @@ from velox_shared.events import publish
 from velox_shared.ids import new_id
 from velox_shared.pagination import PageResult, paginate
 
+from velox_commerce.bundles.stock import BUNDLE_KEY_SEPARATOR, fulfilment
 from velox_commerce.context import CommerceContext
 from velox_commerce.db.catalog import Store
 from velox_commerce.db.orders import Fulfillment, Order, OrderLine, Payment, Refund
@@ -323,13 +324,8 @@ class OrderService:
                     f"Line {line.id} has {open_units} unit(s) left to fulfil.",
                     extensions={"line_id": line.id, "open": open_units},
                 )
-            left = item.quantity
-            for location, allocated in sorted(line.allocations.items()):
-                units = min(left, int(allocated))
-                if units:
-                    changes.append((line.variant_id, location, -units, -units))
-                    line.allocations = {**line.allocations, location: int(allocated) - units}
-                    left -= units
+            taken, line.allocations = _shipped(line, open_units, item.quantity)
+            changes.extend((variant, location, -n, -n) for variant, location, n in taken)
             line.fulfilled_quantity += item.quantity
         if changes:
             await inventory.repo.lock(sorted({c[0] for c in changes}))
@@ -383,6 +379,25 @@ class OrderService:
             }
             for f in rows
         ]
+
+
+def _shipped(
+    line: OrderLine, open_units: int, units: int
+) -> tuple[list[tuple[str, str, int]], dict[str, int]]:
+    """The ``(variant, location, units)`` leaving stock when ``units`` of ``line`` ship, and
+    the line's allocations after. A bundle line's allocations are its components' (keys
+    ``<component>/<location>``): each component ships its share."""
+    if any(BUNDLE_KEY_SEPARATOR in key for key in line.allocations):
+        return fulfilment(line.variant_id, line.allocations, open_units, units)
+    taken: list[tuple[str, str, int]] = []
+    allocations = dict(line.allocations)
+    for location, allocated in sorted(line.allocations.items()):
+        used = min(units, int(allocated))
+        if used:
+            taken.append((line.variant_id, location, used))
+            allocations[location] = int(allocated) - used
+            units -= used
+    return taken, allocations
 
 
 async def mark_payment_failed(session: AsyncSession, intent_id: str) -> None:

@@ -128,7 +128,7 @@ async def handle(context: CommerceContext, event: dict[str, Any]) -> bool:
                 placement = OrderPlacement(session, store, context)
                 try:
                     async with session.begin_nested():
-                        order, created = await placement.place(cart_id, intent)
+                        placed = await placement.place(cart_id, intent)
                 except CheckoutRefused as refused:
                     _log.warning(
                         "webhook placement refused",
@@ -136,8 +136,12 @@ async def handle(context: CommerceContext, event: dict[str, Any]) -> bool:
                     )
                     release = (intent, refused)
                 else:
-                    if created and store.capture_on_order and intent.status == "requires_capture":
-                        capture_order = (store, order.id)
+                    if (
+                        placed.created
+                        and store.capture_on_order
+                        and intent.status == "requires_capture"
+                    ):
+                        capture_order = (store, placed.order.id)
             if kind == "payment_intent.succeeded":
                 payment = await session.scalar(
                     select(Payment).where(Payment.intent_id == intent.id).with_for_update()

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from velox_shared.ids import new_id
 from velox_shared.pagination import PageResult
 
+from velox_commerce.bundles.repository import BundleRepository
 from velox_commerce.context import CommerceContext
 from velox_commerce.db.aftersales import Return, ReturnLine
 from velox_commerce.db.catalog import Store
@@ -246,9 +247,16 @@ class ReturnService:
         ret = await self._move(return_id, ("approved",), "received")
         lines, order_lines = await self._lines(ret)
         units: dict[str, int] = defaultdict(int)
+        returned = [order_lines[line.order_line_id] for line in lines if line.restock and restock]
+        kits = await BundleRepository(self.session, self.store).components(
+            sorted({ordered.variant_id for ordered in returned})
+        )
         for line in lines:
             if line.restock and restock:
-                units[order_lines[line.order_line_id].variant_id] += line.quantity
+                # A bundle comes back as its components (as the bundle holds them today).
+                variant = order_lines[line.order_line_id].variant_id
+                for component, per_bundle in kits.get(variant) or [(variant, 1)]:
+                    units[component] += per_bundle * line.quantity
         location = await self._location(location_id) if units or location_id else None
         stocked = await self.returns.stocked_variants(self.store, sorted(units))
         restocked = {v: n for v, n in units.items() if v in stocked}
