@@ -214,6 +214,9 @@ def process_specs(stack: Stack, host: str, base: int) -> list[ProcessSpec]:
             write_component_env("billing", env)
         if component.name == "commerce":
             env.update(stripe_settings)
+            # Product images on disk beside the embedded servers' data, not in the tree.
+            images = os.environ.get("COMMERCE_IMAGE_DIR") or str(home() / "commerce-images")
+            env["COMMERCE_IMAGE_DIR"] = images
         specs.append(ProcessSpec(component.name, uvicorn_argv(component, host, base), env))
     return specs
 
