@@ -13,6 +13,7 @@ EXISTS`` then finds it installed.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 
@@ -22,6 +23,8 @@ from alembic.config import Config
 from sqlalchemy.engine import URL, make_url
 
 from velox_devstack.components import COMPONENTS, Component
+
+_log = logging.getLogger("velox.devstack")
 
 __all__ = ["component_url", "drop_roles", "migrate_all", "plain_dsn", "provision"]
 
@@ -71,6 +74,14 @@ async def _provision_one(conn: asyncpg.Connection, component: Component, prefix:
     for extension in component.extensions:
         # Trusted extensions need CREATE on the database, which component roles lack: the
         # admin installs them once per database in public, where the role may use them.
+        # A server without the extension (the embedded one ships no contrib) is left to
+        # the component's fallback.
+        available = await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = $1)", extension
+        )
+        if not available:
+            _log.warning("extension %s is not available on this server", extension)
+            continue
         await conn.execute(f"CREATE EXTENSION IF NOT EXISTS {_ident(extension)} SCHEMA public")
         await conn.execute(f"GRANT USAGE ON SCHEMA public TO {_ident(role)}")
     database = await conn.fetchval("SELECT current_database()")

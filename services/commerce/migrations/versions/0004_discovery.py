@@ -3,7 +3,9 @@ wishlists, recently viewed products, and order indexes for verified purchases an
 "frequently bought together".
 
 pg_trgm: the commerce role cannot create extensions (it has no CREATE on the database),
-so provisioning installs pg_trgm in ``public`` as the admin
+so provisioning installs pg_trgm in ``public`` as the admin where the server has it (the
+embedded PostgreSQL of ``make run`` has no contrib extensions: there the search falls back
+to ``commerce.trigram_share``, made here)
 (``velox_devstack.database.provision``); here ``CREATE EXTENSION IF NOT EXISTS`` is then a
 no-op, and it still installs the extension when the migrating role may (a database owner).
 Every use is schema-qualified (``public.gin_trgm_ops``, ``OPERATOR(public.%>)``) because
@@ -26,7 +28,8 @@ depends_on = None
 TRGM = """
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')
+            AND EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm') THEN
         BEGIN
             CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
         EXCEPTION WHEN insufficient_privilege THEN
@@ -42,6 +45,38 @@ BEGIN
             USING HINT = 'commerce qualifies its operators with public.';
     END IF;
 END $$
+"""
+
+# Without pg_trgm (the embedded PostgreSQL of `make run` ships no contrib extensions) the
+# search's typo fallback uses these: a text's trigrams as pg_trgm makes them (each word
+# lower-cased, padded with two spaces before and one after), and for each word of the
+# query the best share of its trigrams one word of the text has, averaged over the query's
+# words. Unindexed and slower than pg_trgm's ``%>``; the same idea, word by word.
+TRIGRAMS = """
+CREATE FUNCTION commerce.trigrams(t text) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT coalesce(array_agg(DISTINCT substr('  ' || w || ' ', i, 3)), '{}')
+    FROM regexp_split_to_table(lower(t), '[^[:alnum:]]+') AS w,
+         generate_series(1, length(w) + 1) AS i
+    WHERE w <> ''
+$$
+"""
+TRIGRAM_SHARE = """
+CREATE FUNCTION commerce.trigram_share(q text, t text) RETURNS real LANGUAGE sql IMMUTABLE
+PARALLEL SAFE AS $$
+    SELECT coalesce(avg(best), 0)::real FROM (
+        SELECT (
+            SELECT max((
+                SELECT count(*) FROM unnest(commerce.trigrams(qw)) g
+                WHERE g = ANY(commerce.trigrams(tw))
+            )::real / greatest(cardinality(commerce.trigrams(qw)), 1))
+            FROM regexp_split_to_table(lower(t), '[^[:alnum:]]+') AS tw
+            WHERE tw <> ''
+        ) AS best
+        FROM regexp_split_to_table(lower(q), '[^[:alnum:]]+') AS qw
+        WHERE qw <> ''
+    ) x
+$$
 """
 
 # The effective price of a variant price at ``at``: the scheduled sale price inside its
@@ -329,7 +364,14 @@ def upgrade() -> None:
     op.execute(TRGM)
     _tables()
     _indexes()
-    for statement in (EFFECTIVE_PRICE, PRODUCT_PRICES, SEARCH_REFRESH, SEARCH_FLUSH):
+    for statement in (
+        EFFECTIVE_PRICE,
+        PRODUCT_PRICES,
+        SEARCH_REFRESH,
+        SEARCH_FLUSH,
+        TRIGRAMS,
+        TRIGRAM_SHARE,
+    ):
         op.execute(statement)
     op.execute(
         "CREATE CONSTRAINT TRIGGER search_pending_flush AFTER INSERT ON commerce.search_pending"
@@ -501,6 +543,13 @@ def _shopper_list(name: str, at: str) -> None:
     )
 
 
+def _has_trgm() -> bool:
+    found = op.get_bind().execute(
+        sa.text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')")
+    )
+    return bool(found.scalar())
+
+
 def _indexes() -> None:
     search = "product_search"
     for index, column in (
@@ -509,10 +558,11 @@ def _indexes() -> None:
         ("ix_product_search_facets", "facets"),
     ):
         op.create_index(index, search, [column], postgresql_using="gin", schema="commerce")
-    op.execute(
-        "CREATE INDEX ix_product_search_text_trgm ON commerce.product_search"
-        " USING gin (search_text public.gin_trgm_ops)"
-    )
+    if _has_trgm():
+        op.execute(
+            "CREATE INDEX ix_product_search_text_trgm ON commerce.product_search"
+            " USING gin (search_text public.gin_trgm_ops)"
+        )
     op.create_index(
         "ix_product_search_store_created",
         search,
@@ -572,6 +622,8 @@ def downgrade() -> None:
     for table in (*SOURCES, "stock_insert", "stock_update", "stock_delete", "categories"):
         op.execute(f"DROP FUNCTION IF EXISTS commerce.search_mark_{table}()")
     op.execute("DROP FUNCTION commerce.search_flush()")
+    op.execute("DROP FUNCTION commerce.trigram_share(text, text)")
+    op.execute("DROP FUNCTION commerce.trigrams(text)")
     op.execute("DROP FUNCTION commerce.search_refresh(text[])")
     op.execute("DROP FUNCTION commerce.product_prices_now(text, timestamptz)")
     op.execute(

@@ -151,3 +151,30 @@ def _review(store: str, unique: str, n: int, product: str, rating: int) -> dict[
         "rating": rating,
         "store": store,
     }
+
+
+async def test_the_fallback_for_servers_without_pg_trgm_matches_typos_word_by_word(
+    commerce_db: AsyncEngine,
+) -> None:
+    """``commerce.trigram_share`` (the typo match where pg_trgm is missing): pg_trgm's
+    trigrams, per query word the best word of the text, averaged over the query."""
+    async with commerce_db.connect() as conn:
+
+        async def share(q: str, t: str) -> float:
+            found = await conn.scalar(
+                text("SELECT commerce.trigram_share(:q, :t)"), {"q": q, "t": t}
+            )
+            return float(found)
+
+        trigrams = await conn.scalar(text("SELECT commerce.trigrams('Mug!')"))
+        assert sorted(trigrams) == ["  m", " mu", "mug", "ug "]
+        assert await share("sneekers", "Red running sneakers") >= 0.4
+        assert await share("rain jakcet", "Rain jacket, waterproof") >= 0.4
+        assert await share("the", "Blue trail shoe leather") < 0.4  # no word holds it
+        assert await share("%&*!", "anything") == 0.0
+        has_trgm = await conn.scalar(
+            text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')")
+        )
+        if has_trgm:  # the same trigrams as pg_trgm's
+            shown = await conn.scalar(text("SELECT public.show_trgm('Mug!')"))
+            assert sorted(shown) == sorted(trigrams)

@@ -5,7 +5,9 @@ Relevance is ``ts_rank`` over the document with weights title 1.0, SKUs and attr
 values 0.4, description 0.2 (``english`` stemming, ``simple`` for codes such as SKUs). A
 query whose words match nothing is run again with ``word_similarity`` of the query to the
 title and attribute values (pg_trgm, threshold 0.4), which finds ``sneakers`` for
-``sneekers``; the answer says which happened (``match``).
+``sneekers``; the answer says which happened (``match``). On a server without pg_trgm (the
+embedded one) the fallback is ``commerce.trigram_share``: per query word the best share
+of its trigrams in one word of the text, averaged; unindexed (migration 0004).
 
 Facets are counted over the matches in the same statement: categories and availability
 and the price range with every other filter, and each attribute's values with every filter
@@ -74,7 +76,7 @@ HIT = (
 class _Statement:
     """The search statement for one query and one way of matching its text."""
 
-    def __init__(self, query: SearchQuery, match: Match) -> None:
+    def __init__(self, query: SearchQuery, match: Match, *, trgm: bool = True) -> None:
         self.query = query
         self.params: dict[str, Any] = {
             "account": query.account_id,
@@ -89,10 +91,14 @@ class _Statement:
             self.params["q"] = query.text
             self.base.append(f"s.document @@ {TSQUERY}")
             self.score = f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', s.document, {TSQUERY}, 1)"
-        elif match == "fuzzy":
+        elif match == "fuzzy" and trgm:
             self.params["q"] = query.text
             self.base.append("s.search_text OPERATOR(public.%>) :q")
             self.score = "public.word_similarity(:q, s.search_text)"
+        elif match == "fuzzy":
+            self.params |= {"q": query.text, "threshold": FUZZY_THRESHOLD}
+            self.base.append("commerce.trigram_share(:q, s.search_text) >= :threshold")
+            self.score = "commerce.trigram_share(:q, s.search_text)"
         if query.categories:
             self.params["categories"] = list(query.categories)
             self.base.append("s.category_ids && CAST(:categories AS text[])")
@@ -262,22 +268,24 @@ class PostgresSearch:
         self.session = session
 
     async def search(self, query: SearchQuery) -> SearchResult:
-        await self.session.execute(
+        settings = await self.session.execute(
             text(
                 "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
-                " set_config('pg_trgm.word_similarity_threshold', :threshold, true)"
+                " set_config('pg_trgm.word_similarity_threshold', :threshold, true),"
+                " EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')"
             ),
             {"threshold": str(FUZZY_THRESHOLD)},
         )
+        trgm = bool(settings.one()[2])
         if not query.text:
             return await self._run(query, "all")
         result = await self._run(query, "fulltext")
         if result.total == 0:
-            result = await self._run(query, "fuzzy")
+            result = await self._run(query, "fuzzy", trgm=trgm)
         return result
 
-    async def _run(self, query: SearchQuery, match: Match) -> SearchResult:
-        statement = _Statement(query, match)
+    async def _run(self, query: SearchQuery, match: Match, *, trgm: bool = True) -> SearchResult:
+        statement = _Statement(query, match, trgm=trgm)
         sql = statement.faceted() if query.facets else statement.listing()
         columns = {k: v for k, v in _COLUMNS.items() if query.facets or k == "items"}
         bound = text(sql).columns(**columns)
