@@ -152,11 +152,30 @@ stock AS (
     WHERE sl.variant_id IN (SELECT id FROM variants)
     GROUP BY sl.variant_id
 ),
+-- A bundle holds no stock: it makes as many as its scarcest limiting component allows,
+-- and is unlimited when no component limits sales.
+kits AS (
+    SELECT bc.bundle_variant_id AS variant_id,
+           bool_and(NOT (cv.track_inventory AND cv.inventory_policy = 'deny')) AS unlimited,
+           min(floor(coalesce(cs.units, 0) / bc.quantity))
+               FILTER (WHERE cv.track_inventory AND cv.inventory_policy = 'deny') AS units
+    FROM commerce.bundle_components bc
+    JOIN commerce.variants cv ON cv.id = bc.component_variant_id
+    LEFT JOIN LATERAL (
+        SELECT sum(sl.on_hand - sl.allocated) AS units
+        FROM commerce.stock_levels sl WHERE sl.variant_id = bc.component_variant_id
+    ) cs ON true
+    WHERE bc.bundle_variant_id IN (SELECT id FROM variants)
+    GROUP BY bc.bundle_variant_id
+),
 sellable AS (
     SELECT v.product_id,
            string_agg(v.sku, ' ' ORDER BY v.position, v.id) AS skus,
-           bool_or(v.unlimited OR coalesce(st.units, 0) > 0) AS in_stock
-    FROM variants v LEFT JOIN stock st ON st.variant_id = v.id
+           bool_or(CASE WHEN k.variant_id IS NOT NULL THEN k.unlimited OR k.units > 0
+                        ELSE v.unlimited OR coalesce(st.units, 0) > 0 END) AS in_stock
+    FROM variants v
+    LEFT JOIN stock st ON st.variant_id = v.id
+    LEFT JOIN kits k ON k.variant_id = v.id
     GROUP BY v.product_id
 ),
 amounts AS (
@@ -293,6 +312,10 @@ SOURCES = {
     ),
     "product_categories": "SELECT product_id FROM {rows}",
     "reviews": "SELECT product_id FROM {rows}",
+    "bundle_components": (
+        "SELECT va.product_id FROM {rows} r JOIN commerce.variants va"
+        " ON va.id = r.bundle_variant_id"
+    ),
 }
 
 MARK = """
@@ -326,19 +349,30 @@ STOCK_CHANGES = {
 MARK_STOCK = """
 CREATE FUNCTION commerce.search_mark_stock_{op}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- A variant's product when it sells out or comes back; a bundle's product when one of
+    -- its components crosses what one bundle takes of it.
+    WITH changed AS (
+        SELECT c.variant_id, c.delta, now_.units
+        FROM (
+            SELECT d.variant_id, sum(d.delta) AS delta
+            FROM ({changes}) d(variant_id, delta) GROUP BY d.variant_id
+        ) c
+        JOIN commerce.variants va ON va.id = c.variant_id
+        CROSS JOIN LATERAL (
+            SELECT coalesce(sum(sl.on_hand - sl.allocated), 0) AS units
+            FROM commerce.stock_levels sl WHERE sl.variant_id = c.variant_id
+        ) now_
+        WHERE va.track_inventory AND va.inventory_policy = 'deny'
+    )
     INSERT INTO commerce.search_dirty (product_id)
-    SELECT DISTINCT va.product_id
-    FROM (
-        SELECT d.variant_id, sum(d.delta) AS delta
-        FROM ({changes}) d(variant_id, delta) GROUP BY d.variant_id
-    ) c
-    JOIN commerce.variants va ON va.id = c.variant_id
-    CROSS JOIN LATERAL (
-        SELECT coalesce(sum(sl.on_hand - sl.allocated), 0) AS units
-        FROM commerce.stock_levels sl WHERE sl.variant_id = c.variant_id
-    ) now_
-    WHERE va.track_inventory AND va.inventory_policy = 'deny'
-      AND (now_.units > 0) <> (now_.units - c.delta > 0)
+    SELECT va.product_id FROM changed ch JOIN commerce.variants va ON va.id = ch.variant_id
+    WHERE (ch.units > 0) <> (ch.units - ch.delta > 0)
+    UNION
+    SELECT kit.product_id
+    FROM changed ch
+    JOIN commerce.bundle_components bc ON bc.component_variant_id = ch.variant_id
+    JOIN commerce.variants kit ON kit.id = bc.bundle_variant_id
+    WHERE (ch.units >= bc.quantity) <> (ch.units - ch.delta >= bc.quantity)
     ON CONFLICT DO NOTHING;{pending}
     RETURN NULL;
 END $$

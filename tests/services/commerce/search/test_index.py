@@ -178,3 +178,24 @@ async def test_the_fallback_for_servers_without_pg_trgm_matches_typos_word_by_wo
         if has_trgm:  # the same trigrams as pg_trgm's
             shown = await conn.scalar(text("SELECT public.show_trgm('Mug!')"))
             assert sorted(shown) == sorted(trigrams)
+
+
+async def test_a_bundle_is_in_stock_while_its_components_make_one(shop: Shop, unique: str) -> None:
+    client = shop.client(shop.account("owner", unique))
+    cat = await build(client)
+    kit = await add_product(cat, client, "kit", "Gift kit", "Apparel", {}, [("one", 6000, 0)])
+    socks, jacket = cat.variants["socks"][0], cat.variants["jacket"][0]  # 10 and 3 units
+    body = {
+        "components": [
+            {"variant_id": socks, "quantity": 2},
+            {"variant_id": jacket, "quantity": 1},
+        ]
+    }
+    ok(await client.put(cat.path(f"/variants/{cat.variants['kit'][0]}/bundle"), json=body))
+    assert kit in ids(await search(client, cat, in_stock="true"))
+    await stock(client, cat, socks, -9)  # 1 pair left: not enough for one kit
+    assert kit in ids(await search(client, cat, in_stock="false"))
+    await stock(client, cat, socks, 1)  # 2: one kit again
+    assert kit in ids(await search(client, cat, in_stock="true"))
+    await stock(client, cat, jacket, -3)
+    assert kit not in ids(await search(client, cat, in_stock="true"))
