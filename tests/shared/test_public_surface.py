@@ -37,6 +37,7 @@ SURFACE = {
         "OrderRefunded",
         "ProductCreated",
         "ProductUpdated",
+        "ReturnUpdated",
         "StockLow",
     ],
     "velox_shared.contracts.usage": [

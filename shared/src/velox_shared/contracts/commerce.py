@@ -18,6 +18,7 @@ __all__ = [
     "OrderRefunded",
     "ProductCreated",
     "ProductUpdated",
+    "ReturnUpdated",
     "StockLow",
 ]
 
@@ -92,6 +93,19 @@ class ProductUpdated(EventPayload):
     product_id: str
     variant_id: str | None = None
     changed: list[str]
+
+
+class ReturnUpdated(EventPayload):
+    """A return (RMA) was requested or moved on: ``status`` is where it is now
+    (requested, approved, rejected, received, refunded, closed)."""
+
+    event_type: ClassVar[str] = "commerce.return.updated"
+
+    store_id: str
+    order_id: str
+    return_id: str
+    status: str
+    refund_amount: int | None = None
 
 
 class StockLow(EventPayload):

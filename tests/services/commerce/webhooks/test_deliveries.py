@@ -92,7 +92,16 @@ async def test_catalogue_and_fulfilment_events_reach_a_subscriber_of_everything(
         ),
         201,
     )
-    wanted = {"product.created", "product.updated", "order.placed", "order.fulfilled"}
+    body = {"lines": [{"order_line_id": line, "quantity": 1}]}
+    made = ok(await client.post(seeded.path(f"/orders/{order['id']}/returns"), json=body), 201)
+    ok(await client.post(seeded.path(f"/returns/{made['id']}/approve")))
+    wanted = {
+        "product.created",
+        "product.updated",
+        "order.placed",
+        "order.fulfilled",
+        "return.updated",
+    }
     log = await eventually(
         lambda: client.get(f"{HOOKS}/deliveries", params={"status": "succeeded"}),
         lambda r: wanted <= {d["event_type"] for d in r.json()["items"]},
@@ -110,6 +119,17 @@ async def test_catalogue_and_fulfilment_events_reach_a_subscriber_of_everything(
     }
     assert bodies["order.fulfilled"]["status"] == "fulfilled"
     assert bodies["order.fulfilled"]["tracking_number"] == "1Z9"
+    returns = await eventually(
+        lambda: client.get(f"{HOOKS}/deliveries", params={"status": "succeeded"}),
+        lambda r: sum(d["event_type"] == "return.updated" for d in r.json()["items"]) == 2,
+    )
+    assert sum(d["event_type"] == "return.updated" for d in returns.json()["items"]) == 2
+    statuses = {
+        b["data"]["status"]
+        for b in (json.loads(r.body) for r in receiver.received)
+        if b["type"] == "return.updated"
+    }
+    assert statuses == {"requested", "approved"}
 
 
 async def test_a_failing_receiver_is_retried_with_backoff_then_succeeds(

@@ -21,11 +21,14 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from velox_shared.contracts.commerce import ReturnUpdated
+from velox_shared.events import publish
 from velox_shared.ids import new_id
 from velox_shared.pagination import PageResult
 
 from velox_commerce.bundles.repository import BundleRepository
 from velox_commerce.context import CommerceContext
+from velox_commerce.db import events
 from velox_commerce.db.aftersales import Return, ReturnLine
 from velox_commerce.db.catalog import Store
 from velox_commerce.db.orders import Order, OrderLine
@@ -176,6 +179,7 @@ class ReturnService:
         ]
         self.session.add_all(lines)
         await self.session.flush()
+        await self._announce(ret)
         return render_return(ret, lines, order_lines, order.currency)
 
     async def get(self, return_id: str) -> ReturnOut:
@@ -227,7 +231,19 @@ class ReturnService:
         ret.status = status
         ret.updated_at = datetime.now(UTC)
         await self.session.flush()
+        await self._announce(ret)
         return await self._view(ret)
+
+    async def _announce(self, ret: Return) -> None:
+        """``commerce.return.updated`` in the outbox, with the change (partner webhooks)."""
+        updated = ReturnUpdated(
+            store_id=ret.store_id,
+            order_id=ret.order_id,
+            return_id=ret.id,
+            status=ret.status,
+            refund_amount=ret.refund_amount,
+        )
+        await publish(self.session, events, updated, account_id=ret.account_id)
 
     async def approve(self, return_id: str) -> ReturnOut:
         ret = await self._move(return_id, ("requested",), "approved")

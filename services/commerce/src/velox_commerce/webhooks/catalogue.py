@@ -20,6 +20,7 @@ from velox_shared.contracts.commerce import (
     OrderRefunded,
     ProductCreated,
     ProductUpdated,
+    ReturnUpdated,
     StockLow,
 )
 
@@ -41,6 +42,7 @@ PUBLIC_TYPES: Final[dict[str, str]] = {
     OrderFulfilled.event_type: "order.fulfilled",
     ProductCreated.event_type: "product.created",
     ProductUpdated.event_type: "product.updated",
+    ReturnUpdated.event_type: "return.updated",
     StockLow.event_type: "stock.low",
 }
 
@@ -52,6 +54,7 @@ EventType = Literal[
     "order.fulfilled",
     "product.created",
     "product.updated",
+    "return.updated",
     "stock.low",
     "*",
 ]
