@@ -31,6 +31,10 @@ def build() -> FastAPI:
     async def create(widget: Widget) -> Widget:
         if widget.name == "taken":
             raise WidgetTaken("A widget called 'taken' exists", extensions={"name": "taken"})
+        if widget.name == "clash":
+            # Extensions named like standard members must not replace them.
+            clash = {"status": "sold", "type": "x", "title": "y", "detail": "z", "extra": 1}
+            raise WidgetTaken("A widget called 'clash' exists", extensions=clash)
         return widget
 
     @app.get("/boom")
@@ -64,6 +68,13 @@ async def test_domain_error_keeps_its_type_and_extensions(client: httpx.AsyncCli
     body = assert_problem(response, 409, "widget-taken")
     assert body["name"] == "taken"
     assert body["instance"] == "/widgets"
+
+
+async def test_an_extension_never_replaces_a_standard_member(client: httpx.AsyncClient) -> None:
+    response = await client.post("/widgets", json={"name": "clash", "size": 1})
+    body = assert_problem(response, 409, "widget-taken")
+    assert body["detail"] == "A widget called 'clash' exists"
+    assert body["extra"] == 1
 
 
 async def test_validation_errors_are_problems_listing_each_field(

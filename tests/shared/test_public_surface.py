@@ -31,6 +31,7 @@ SURFACE = {
     "velox_shared.contracts.billing": ["AccountPlansChanged", "CatalogPublished"],
     "velox_shared.contracts.commerce": [
         "OrderCancelled",
+        "OrderEdited",
         "OrderFulfilled",
         "OrderPaid",
         "OrderPlaced",

@@ -132,7 +132,10 @@ def problem_response(
 
         problem_response(404, "not-found", "Not found", "No route /v1/x", instance="/v1/x")
     """
-    body: dict[str, Any] = {
+    # Extensions go first: an extension named like a standard member (``status``, say)
+    # must never replace it (RFC 9457 section 3.2).
+    body: dict[str, Any] = dict(extensions or {})
+    body |= {
         "type": PROBLEM_BASE + problem,
         "title": title,
         "status": status,
@@ -143,7 +146,6 @@ def problem_response(
     request_id = current_request_id()
     if request_id:
         body["request_id"] = request_id
-    body.update(extensions or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

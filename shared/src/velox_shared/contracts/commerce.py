@@ -12,6 +12,7 @@ from velox_shared.events.envelope import EventPayload
 
 __all__ = [
     "OrderCancelled",
+    "OrderEdited",
     "OrderFulfilled",
     "OrderPaid",
     "OrderPlaced",
@@ -58,6 +59,21 @@ class OrderRefunded(EventPayload):
     currency: str
     amount: int
     refunded_total: int
+
+
+class OrderEdited(EventPayload):
+    """Lines of an unfulfilled order changed: the totals before and after, and how the
+    payment followed (``payment_action``: ``none``, ``capture_adjusted`` (an authorised
+    payment will be captured for the new amount) or ``refunded`` (the difference))."""
+
+    event_type: ClassVar[str] = "commerce.order.edited"
+
+    store_id: str
+    order_id: str
+    edit_id: str
+    total_before: int
+    total_after: int
+    payment_action: str | None = None
 
 
 class OrderFulfilled(EventPayload):

@@ -116,7 +116,8 @@ async def test_bad_edits_are_refused_and_a_fulfilled_order_cannot_be_edited(
     late = await client.post(
         path, json={"changes": [{"op": "set_quantity", "line_id": line, "quantity": 1}]}
     )
-    assert late.status_code == 409 and late.json()["status"] == "partially_fulfilled"
+    assert late.status_code == 409 and late.json()["order_status"] == "partially_fulfilled"
+    assert late.json()["status"] == 409
     assert ok(await client.get(path))["items"] == []
 
 

@@ -95,7 +95,12 @@ async def test_catalogue_and_fulfilment_events_reach_a_subscriber_of_everything(
     body = {"lines": [{"order_line_id": line, "quantity": 1}]}
     made = ok(await client.post(seeded.path(f"/orders/{order['id']}/returns"), json=body), 201)
     ok(await client.post(seeded.path(f"/returns/{made['id']}/approve")))
+    second = await _free_order(client, seeded)
+    change = {"op": "set_quantity", "line_id": second["lines"][0]["id"], "quantity": 2}
+    edits = seeded.path(f"/orders/{second['id']}/edits")
+    ok(await client.post(edits, json={"changes": [change]}), 201)
     wanted = {
+        "order.edited",
         "product.created",
         "product.updated",
         "order.placed",
@@ -130,6 +135,8 @@ async def test_catalogue_and_fulfilment_events_reach_a_subscriber_of_everything(
         if b["type"] == "return.updated"
     }
     assert statuses == {"requested", "approved"}
+    assert bodies["order.edited"]["order_id"] == second["id"]
+    assert bodies["order.edited"]["payment_action"] == "none"
 
 
 async def test_a_failing_receiver_is_retried_with_backoff_then_succeeds(

@@ -121,4 +121,4 @@ async def test_no_download_before_the_job_succeeded(
     for opener in (iter_result_csv, iter_result_json, iter_error_report_csv):
         with pytest.raises(JobNotReady) as caught:
             await opener(sessions, account, job.id)
-        assert caught.value.extensions == {"status": "queued"}
+        assert caught.value.extensions == {"job_status": "queued"}

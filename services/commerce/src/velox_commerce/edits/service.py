@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from velox_commerce.carts.pricing_input import tax_input
 from velox_commerce.carts.repository import CartRepository
 from velox_commerce.context import CommerceContext
+from velox_commerce.db import events
 from velox_commerce.db.aftersales import OrderEdit
 from velox_commerce.db.catalog import Store
 from velox_commerce.db.orders import Order, OrderLine
@@ -33,6 +34,8 @@ from velox_commerce.inventory.service import InventoryService
 from velox_commerce.orders.service import OrderService
 from velox_commerce.pricing import LineTotals, Totals
 from velox_commerce.returns.repository import StoreOrders
+from velox_shared.contracts.commerce import OrderEdited
+from velox_shared.events import publish
 from velox_shared.ids import new_id
 from velox_shared.pagination import PageResult
 
@@ -82,7 +85,7 @@ class EditService:
         if order.status in _FROZEN or any(line.fulfilled_quantity for line in lines):
             raise StateConflict(
                 f"Order {order_id} is {order.status}; only unfulfilled orders can be edited.",
-                extensions={"status": order.status},
+                extensions={"order_status": order.status},
             )
         added_ids = [c.variant_id for c in data.changes if isinstance(c, AddLine)]
         variants = await self.edits.variants(
@@ -118,8 +121,18 @@ class EditService:
         order.amount_due = due_after
         order.breakdown = breakdown_after(order, totals, gift_cards)
         await self.session.flush()
-        edit.changes = [*plan.log, await self._settle(order, edit.id, money)]
+        settled = await self._settle(order, edit.id, money)
+        edit.changes = [*plan.log, settled]
         await self.edits.add(edit)
+        edited = OrderEdited(
+            store_id=order.store_id,
+            order_id=order.id,
+            edit_id=edit.id,
+            total_before=edit.total_before,
+            total_after=edit.total_after,
+            payment_action=settled["action"],
+        )
+        await publish(self.session, events, edited, account_id=order.account_id)
         out = edit_out(edit)
         out.order = await OrderService(self.session, self.store, self.context).view(order.id)
         return out

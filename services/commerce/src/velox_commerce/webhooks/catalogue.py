@@ -14,6 +14,7 @@ from typing import Any, Final, Literal
 
 from velox_shared.contracts.commerce import (
     OrderCancelled,
+    OrderEdited,
     OrderFulfilled,
     OrderPaid,
     OrderPlaced,
@@ -40,6 +41,7 @@ PUBLIC_TYPES: Final[dict[str, str]] = {
     OrderCancelled.event_type: "order.cancelled",
     OrderRefunded.event_type: "order.refunded",
     OrderFulfilled.event_type: "order.fulfilled",
+    OrderEdited.event_type: "order.edited",
     ProductCreated.event_type: "product.created",
     ProductUpdated.event_type: "product.updated",
     ReturnUpdated.event_type: "return.updated",
@@ -52,6 +54,7 @@ EventType = Literal[
     "order.cancelled",
     "order.refunded",
     "order.fulfilled",
+    "order.edited",
     "product.created",
     "product.updated",
     "return.updated",

@@ -94,7 +94,7 @@ async def _finished(
     if job.status != "succeeded":
         why = f"it failed: {job.error}" if job.status == "failed" else f"it is {job.status}"
         raise JobNotReady(
-            f"Job {job_id} has no result because {why}.", extensions={"status": job.status}
+            f"Job {job_id} has no result because {why}.", extensions={"job_status": job.status}
         )
     return job
 
