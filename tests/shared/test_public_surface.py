@@ -41,6 +41,7 @@ SURFACE = {
         "ReturnUpdated",
         "StockLow",
     ],
+    "velox_shared.passwords": ["hash_password", "needs_rehash", "verify_password"],
     "velox_shared.contracts.usage": [
         "QUOTA_REMAINING_HEADER",
         "USAGE_UNITS_HEADER",

@@ -29,6 +29,7 @@ from velox_shared.contracts.plans import Catalog, load_catalog
 from velox_shared.db import create_engine, session_factory
 from velox_shared.errors import VeloxError
 from velox_shared.ids import new_id
+from velox_shared.passwords import hash_password
 
 from velox_gateway.accounts.plans import plans_cache_key
 from velox_gateway.accounts.repository import Accounts, Plans, Users
@@ -37,7 +38,6 @@ from velox_gateway.apikeys.service import KeySecrets, create_key, revoke_key
 from velox_gateway.catalog import read_cached
 from velox_gateway.config import Settings
 from velox_gateway.db.models import ApiKey, User
-from velox_gateway.security.passwords import hash_password
 
 Command = Callable[[argparse.Namespace, AsyncSession, Settings], Awaitable[dict[str, Any]]]
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from velox_gateway.security.passwords import hash_password, verify_password
 from velox_gateway.security.tokens import AccessTokens, InvalidAccessToken
+from velox_shared.passwords import hash_password, verify_password
 
 SECRET = "x" * 40
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from velox_shared.errors import BadRequest
 from velox_shared.ids import new_id
+from velox_shared.passwords import hash_password, verify_password
 
 from velox_gateway.accounts.repository import Memberships, Users
 from velox_gateway.accounts.service import create_account
@@ -21,7 +22,6 @@ from velox_gateway.auth.mail import MailSender
 from velox_gateway.auth.repository import EmailTokens, RefreshTokens
 from velox_gateway.db.models import EmailToken, RefreshToken, User
 from velox_gateway.errors import EmailTaken, InvalidCredentials, LoginThrottled
-from velox_gateway.security.passwords import hash_password, verify_password
 from velox_gateway.security.tokens import AccessTokens, opaque_token, token_hash
 
 _log = logging.getLogger("velox.gateway.auth")

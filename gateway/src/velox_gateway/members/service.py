@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from velox_shared.errors import Conflict, Forbidden, NotFound
 from velox_shared.ids import new_id
 from velox_shared.pagination import PageResult
+from velox_shared.passwords import hash_password
 
 from velox_gateway.accounts.repository import Memberships, Users
 from velox_gateway.db.models import Membership, RefreshToken, User
-from velox_gateway.security.passwords import hash_password
 
 __all__ = [
     "LastOwner",

@@ -2,23 +2,22 @@
 
 A token is 32 random bytes (URL-safe base64); only its SHA-256 is stored, in
 ``customer_sessions``, with an expiry 30 days on. A wrong email and a wrong password get
-the same 401 after the same work (see :mod:`velox_commerce.customers.passwords`).
+the same 401 after the same work (see :mod:`velox_shared.passwords`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from velox_shared.pagination import PageResult
+from velox_shared.passwords import hash_password, needs_rehash, verify_password
 
 from velox_commerce.context import CommerceContext
 from velox_commerce.customers.errors import InvalidCredentials, InvalidCustomerToken
 from velox_commerce.customers.merge import CartMerge
-from velox_commerce.customers.passwords import hash_password, needs_rehash, verify_password
 from velox_commerce.customers.repository import CustomerRepository, SessionRepository
 from velox_commerce.customers.schemas import (
     CustomerCreate,
@@ -61,7 +60,7 @@ class CustomerAccounts:
         ownership this API does not have."""
         if await self.customers.by_email(data.email) is not None:
             raise duplicate_email(data.email)
-        password_hash = await asyncio.to_thread(hash_password, data.password)
+        password_hash = await hash_password(data.password)
         details = CustomerCreate(
             email=data.email,
             name=data.name,
@@ -77,11 +76,11 @@ class CustomerAccounts:
         customer = await self.customers.by_email(data.email)
         stored = customer.password_hash if customer is not None else None
         # Checked even without a customer, so both failures take as long.
-        matches = await asyncio.to_thread(verify_password, data.password, stored)
+        matches = await verify_password(stored, data.password)
         if customer is None or not matches:
             raise InvalidCredentials("The email or the password is wrong.")
         if customer.password_hash is not None and needs_rehash(customer.password_hash):
-            customer.password_hash = await asyncio.to_thread(hash_password, data.password)
+            customer.password_hash = await hash_password(data.password)
         await self.sessions.delete_expired(customer.id)
         return await self._signed_in(customer, data.cart_id)
 

@@ -54,7 +54,8 @@ class Rendered:
 
 
 def render(kind: EmailKind, values: Mapping[str, str]) -> Rendered:
-    """The subject and body of ``kind`` with ``values`` (every placeholder must have one)."""
+    """The subject and body of ``kind`` filled with ``values`` (each ``$name`` the template
+    uses must be given: a missing one is a KeyError, not a blank in a sent email)."""
     subject_template, body_template = _TEMPLATES[kind]
     subject = " ".join(subject_template.substitute(values).split())
     return Rendered(subject=subject[:_SUBJECT_MAX], body=body_template.substitute(values))
