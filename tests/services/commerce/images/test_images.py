@@ -183,12 +183,14 @@ async def test_bad_uploads_are_problems_and_store_nothing(
 
 
 async def test_images_of_another_tenant_or_store_are_not_found(
-    images_shop: Shop, unique: str
+    images_shop: Shop, disk_server: ImageServer, unique: str
 ) -> None:
     owner = images_shop.client(images_shop.account("owner", unique))
     seeded = await seed(owner, stock=[0])
     other_store = await seed(owner, stock=[0], handle="second")
     image = ok(await _upload(owner, seeded, pictures.png()), 201)
+    files = {k for k in disk_server.stored() if f"/{image['id']}/" in k}
+    assert len(files) == 3  # original and two thumbnails
     stranger = images_shop.client(images_shop.account("stranger", unique))
     images = seeded.path(f"/products/{seeded.product}/images")
     for call in (
@@ -200,9 +202,12 @@ async def test_images_of_another_tenant_or_store_are_not_found(
         # the same account, through its other store
         owner.get(other_store.path(f"/products/{seeded.product}/images")),
         owner.get(other_store.path(f"/products/{seeded.product}/images/{image['id']}")),
+        owner.delete(other_store.path(f"/products/{seeded.product}/images/{image['id']}")),
     ):
         answer = await call
         assert answer.status_code == 404, answer.text
     still = ok(await owner.get(images))
     assert [i["id"] for i in still["items"]] == [image["id"]]
+    assert files <= disk_server.stored()  # a refused delete leaves the files
     assert (await owner.delete(f"{images}/{image['id']}")).status_code == 204
+    assert not files & disk_server.stored()

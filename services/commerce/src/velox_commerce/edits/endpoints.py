@@ -35,10 +35,12 @@ async def edit_order(
     identity: CurrentIdentity,
     idempotency_key: IdempotencyKey = None,
 ) -> EditOut:
-    """Changes quantities, removes lines and adds variants (at their current price) of an
-    order not yet fulfilled; totals are recomputed, stock allocated or released, and a
-    captured payment refunded the difference. A fulfilled, cancelled or refunded order,
-    and an edit costing more than the buyer authorised or paid, are a 409."""
+    """Changes quantities, removes lines and adds variants of an order not yet fulfilled.
+    Kept lines keep their unit price; an added one costs what a cart line of the order's
+    customer would now (sale, price lists and tiers included). Totals are recomputed,
+    stock allocated or released, and a captured payment refunded the difference. A
+    fulfilled, cancelled or refunded order, and an edit costing more than the buyer
+    authorised or paid, are a 409."""
     key_print = fingerprint("order-edit", store.id, order_id, data.model_dump_json())
     if idempotency_key is not None:
         replay = await recall(session, account, idempotency_key, key_print)

@@ -35,8 +35,8 @@ class EditPlan:
     log: list[dict[str, Any]] = field(default_factory=list)
 
     def line_inputs(self, lines: Sequence[OrderLine]) -> tuple[pricing.LineInput, ...]:
-        """The lines after the edit: kept lines at their price, added ones at the
-        variant's current price."""
+        """The lines after the edit: kept lines at the unit price they were sold at
+        (whatever their new quantity), added ones at what a cart line of them costs now."""
         kept = [
             pricing.LineInput(
                 line_id=line.id,

@@ -2,8 +2,11 @@
 
 The rule: an edit changes the lines and nothing that was agreed at checkout.
 
-* Lines already on the order keep their unit price; an added line takes the variant's
-  current price in the order's currency.
+* Lines already on the order keep their unit price, even when their quantity changes
+  (reaching a tier does not reprice them). An added line costs what a cart line of it
+  would now, by the one rule of :mod:`velox_commerce.pricelists.unit_price`: the lowest of
+  the base price in the order's currency, a live sale price and the tier for its quantity
+  of the price lists for everyone or for the order customer's group.
 * Each promotion the order got (other than free shipping) stays as a fixed amount: what
   it took off at checkout, spread over the edited lines by their amounts and capped by
   their subtotal. A coupon is not re-checked (its window or usage limit may be over).

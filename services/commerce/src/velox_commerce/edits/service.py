@@ -87,10 +87,11 @@ class EditService:
                 f"Order {order_id} is {order.status}; only unfulfilled orders can be edited.",
                 extensions={"order_status": order.status},
             )
-        added_ids = [c.variant_id for c in data.changes if isinstance(c, AddLine)]
-        variants = await self.edits.variants(
-            self.store, sorted({*added_ids, *(line.variant_id for line in lines)}), order.currency
-        )
+        # Every variant the edit touches, with the units it would have: an added line is
+        # priced like a cart line of them now; the lines on the order keep their price.
+        units = {line.variant_id: line.quantity for line in lines}
+        units.update({c.variant_id: c.quantity for c in data.changes if isinstance(c, AddLine)})
+        variants = await self.edits.variants(self.store, units, order.currency, order.customer_id)
         settings = self.context.settings
         plan = plan_edit(
             lines,
