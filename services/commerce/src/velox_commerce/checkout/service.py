@@ -17,7 +17,6 @@ reach, whichever comes first (the cart row lock makes it happen once).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,10 +29,15 @@ from velox_shared.ids import new_id
 
 from velox_commerce.bundles.stock import line_allocations, stock_demand
 from velox_commerce.carts.service import CartService, PricedCart, render
+from velox_commerce.checkout.repository import (
+    count_coupon_uses,
+    next_order_number,
+    set_line_allocations,
+)
 from velox_commerce.checkout.schemas import CheckoutOut, PaymentSession
 from velox_commerce.context import CommerceContext
 from velox_commerce.db.catalog import Store
-from velox_commerce.db.checkout import Cart, CartLine, GiftCard, Promotion
+from velox_commerce.db.checkout import Cart, CartLine, GiftCard
 from velox_commerce.db.orders import Order, OrderLine, Payment
 from velox_commerce.emails.queue import queue_email
 from velox_commerce.errors import (
@@ -43,7 +47,7 @@ from velox_commerce.errors import (
     StateConflict,
 )
 from velox_commerce.inventory.allocation import Shortage, VariantStock
-from velox_commerce.inventory.service import Allocation, InventoryService
+from velox_commerce.inventory.service import InventoryService
 from velox_commerce.orders.schemas import OrderOut
 from velox_commerce.orders.service import render_order
 from velox_commerce.payments.provider import Intent, PaymentProvider
@@ -133,6 +137,14 @@ async def _store_has_shipping(session: AsyncSession, store: Store) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class _Written:
+    order: Order
+    line_rows: list[dict[str, Any]]
+    payments: list[Payment]
+    line_ids: dict[str, str]  # cart line id -> order line id
+
+
+@dataclass(frozen=True, slots=True)
 class Placed:
     """A cart's order; ``out`` is its rendering when this call created it (no reload)."""
 
@@ -164,7 +176,12 @@ class OrderPlacement:
 
     async def place(self, cart_id: str, intent: Intent | None) -> Placed:
         """The cart's order and whether this call created it; raises
-        :class:`CheckoutRefused` with every problem (changing nothing)."""
+        :class:`CheckoutRefused` with every problem (the caller rolls back).
+
+        What locks no shared row is written first (the order, its lines, the payment, the
+        cart, the event, the email). The rows every buyer of the same things needs, the
+        stock levels and the coupons' use counts, are locked last, in two round trips just
+        before the commit, so completions queue for them as briefly as they can."""
         cart = await self.carts.get(cart_id, lock=True)
         order = await self.existing(cart)
         if order is not None:
@@ -174,21 +191,42 @@ class OrderPlacement:
         due = priced.totals.amount_due
         if due > 0:
             problems.extend(self._payment_problems(cart, intent, due))
-        order_id = new_id("ord")
-        allocated: Allocation | list[Shortage] = []
-        if priced.lines:
-            # Tried even when other problems stand, so the buyer hears about stock too; a
-            # refusal rolls the allocation back with everything else.
-            demand, stock = _demand(priced)
-            allocated = await self.inventory.allocate(order_id, cart.id, demand, stock)
-            if isinstance(allocated, list):
-                expired = cart.reserved_until is not None and cart.reserved_until < datetime.now(
-                    UTC
-                )
-                problems.extend(_stock_problems(allocated, expired, priced))
-        if problems or isinstance(allocated, list):
+        demand, stock = _demand(priced)
+        expired = cart.reserved_until is not None and cart.reserved_until < datetime.now(UTC)
+        if problems:
+            if priced.lines:  # the buyer hears about stock too
+                planned = await self.inventory.plan_allocation(cart.id, demand, stock)
+                if isinstance(planned, list):
+                    problems.extend(_stock_problems(planned, expired, priced))
             raise CheckoutRefused(problems)
-        return await self._write(order_id, priced, intent, allocated)
+        order_id = new_id("ord")
+        written = await self._write(order_id, priced, intent)
+        planned = await self.inventory.plan_allocation(cart.id, demand, stock)
+        if isinstance(planned, list):
+            raise CheckoutRefused(_stock_problems(planned, expired, priced))
+        shares = line_allocations(priced.lines, planned.plans)
+        allocations = {written.line_ids[line_id]: share for line_id, share in shares.items()}
+        counted = [p for p in priced.totals.promotions if p.code is not None]
+        also = [set_line_allocations(cart.account_id, allocations)]
+        if counted:
+            also.append(count_coupon_uses(cart.account_id, [p.id for p in counted]))
+        returned = await self.inventory.apply_allocation(planned, order_id, cart.id, also)
+        used_up = [p for p in counted if p.id not in set(returned.get("coupons", ()))]
+        if used_up:
+            raise CheckoutRefused(
+                [
+                    CheckoutProblem(
+                        "coupon-usage-limit",
+                        f"{p.code} has been used as often as allowed.",
+                        ref=p.code,
+                    )
+                    for p in used_up
+                ]
+            )
+        for row in written.line_rows:
+            row["allocations"] = allocations[row["id"]]
+        out = render_order(written.order, written.line_rows, written.payments)
+        return Placed(written.order, created=True, out=out)
 
     @staticmethod
     def _payment_problems(cart: Cart, intent: Intent | None, due: int) -> list[CheckoutProblem]:
@@ -223,19 +261,19 @@ class OrderPlacement:
         order_id: str,
         priced: PricedCart,
         intent: Intent | None,
-        allocated: Mapping[str, list[tuple[str, int]]],
-    ) -> Placed:
+    ) -> _Written:
+        """The order and everything about it that locks no row other buyers need (its
+        lines' allocations come later, with the stock)."""
         cart, totals = priced.cart, priced.totals
         now = datetime.now(UTC)
-        # The store's order counter is the last row locked: held only until the commit.
         by_line = {line.line_id: line for line in totals.lines}
-        shares = line_allocations(priced.lines, allocated)
+        line_ids = {row.line_id: new_id("oline") for row in priced.lines}
         line_rows: list[dict[str, Any]] = []
         for row in priced.lines:
             line = by_line[row.line_id]
             line_rows.append(
                 {
-                    "id": new_id("oline"),
+                    "id": line_ids[row.line_id],
                     "account_id": cart.account_id,
                     "order_id": order_id,
                     "variant_id": row.variant_id,
@@ -248,7 +286,7 @@ class OrderPlacement:
                     "discount": line.discount,
                     "tax": line.tax,
                     "total": line.total,
-                    "allocations": shares[row.line_id],
+                    "allocations": {},
                     "fulfilled_quantity": 0,
                 }
             )
@@ -266,12 +304,7 @@ class OrderPlacement:
             "shipping_discount": totals.shipping_discount,
             "shipping_method": priced.shipping.name if priced.shipping else None,
         }
-        number = await self.session.scalar(
-            update(Store)
-            .where(Store.id == self.store.id)
-            .values(order_sequence=Store.order_sequence + 1)
-            .returning(Store.order_sequence)
-        )
+        number = await next_order_number(self.session, self.store.id)
         order = Order(
             id=order_id,
             account_id=cart.account_id,
@@ -318,13 +351,6 @@ class OrderPlacement:
                     .returning(Payment)
                 )
             )
-        counted = [p.id for p in totals.promotions if p.code is not None]
-        if counted:
-            await self.session.execute(
-                update(Promotion)
-                .where(Promotion.id.in_(counted))
-                .values(times_used=Promotion.times_used + 1)
-            )
         for card in totals.gift_cards:
             await self.session.execute(
                 update(GiftCard)
@@ -341,7 +367,7 @@ class OrderPlacement:
             OrderPlaced(
                 store_id=cart.store_id,
                 order_id=order_id,
-                number=int(number or 0),
+                number=number,
                 currency=cart.currency,
                 total=totals.total,
                 lines=len(line_rows),
@@ -350,7 +376,7 @@ class OrderPlacement:
         )
         queue_email(self.session, self.store, order, "order_placed", lines=line_rows)
         await self.session.flush()
-        return Placed(order, created=True, out=render_order(order, line_rows, payments))
+        return _Written(order, line_rows, payments, line_ids)
 
 
 class CheckoutService:
@@ -514,12 +540,13 @@ async def release_authorization(
         return
     with contextlib.suppress(StateConflict):  # voided already (the other path got here)
         await provider.cancel(intent.id)
-    await session.execute(
-        update(Payment).where(Payment.intent_id == intent.id).values(status="cancelled")
-    )
+    # The cart row first, then the payment: the order a placement locks them in.
     await session.execute(
         update(Cart)
         .where(Cart.payment_intent_id == intent.id)
         .values(payment_intent_id=None, payment_amount=None)
+    )
+    await session.execute(
+        update(Payment).where(Payment.intent_id == intent.id).values(status="cancelled")
     )
     await session.commit()

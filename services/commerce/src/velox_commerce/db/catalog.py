@@ -57,7 +57,6 @@ class Store(Base):
     # Capture the authorisation when the order is placed (else staff capture it later).
     capture_on_order: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     reservation_minutes: Mapped[int] = mapped_column(Integer, server_default=text("15"))
-    order_sequence: Mapped[int] = mapped_column(BigInteger, server_default=text("1000"))
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
 

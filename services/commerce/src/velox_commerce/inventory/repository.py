@@ -3,14 +3,15 @@ so concurrent checkouts wait for each other instead of deadlocking."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ["LedgerEntry", "StockRepository", "StockRow"]
+__all__ = ["Also", "LedgerEntry", "StockRepository", "StockRow"]
 
 
 @dataclass(slots=True)
@@ -87,8 +88,7 @@ _RESERVE_UPSERT = text(
 )
 
 
-_MOVE = text(
-    """
+_MOVE = """
     WITH d AS (
         SELECT * FROM unnest(
             CAST(:variants AS text[]), CAST(:locations AS text[]), CAST(:kinds AS text[]),
@@ -102,15 +102,32 @@ _MOVE = text(
             updated_at = now()
         FROM d WHERE s.variant_id = d.variant_id AND s.location_id = d.location_id
     ),
-    held AS (DELETE FROM commerce.reservations WHERE cart_id = :release_cart)
-    INSERT INTO commerce.stock_movements
-        (account_id, store_id, variant_id, location_id, kind, on_hand_delta,
-         allocated_delta, reference, note)
-    SELECT :account, :store, d.variant_id, d.location_id, d.kind, d.on_hand, d.allocated,
-           d.reference, d.note
-    FROM d
-    """
-)
+    held AS (DELETE FROM commerce.reservations WHERE cart_id = :release_cart),
+    ledger AS (
+        INSERT INTO commerce.stock_movements
+            (account_id, store_id, variant_id, location_id, kind, on_hand_delta,
+             allocated_delta, reference, note)
+        SELECT :account, :store, d.variant_id, d.location_id, d.kind, d.on_hand, d.allocated,
+               d.reference, d.note
+        FROM d
+    )
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Also:
+    """A statement that runs in the same round trip as a stock move (see
+    :meth:`StockRepository.move`): ``sql`` is an ``UPDATE``/``INSERT`` whose ``RETURNING``
+    gives one text column ``ref``, and its parameters are named ``<name>_...``."""
+
+    name: str
+    sql: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        prefix = f"{self.name}_"
+        if not self.name.isidentifier() or not all(p.startswith(prefix) for p in self.params):
+            raise ValueError(f"{self.name!r}: a CTE name, and parameters named after it")
 
 
 class StockRepository:
@@ -147,29 +164,39 @@ class StockRepository:
         )
 
     async def move(
-        self, entries: Sequence[LedgerEntry], *, release_cart: str | None = None
-    ) -> None:
-        """Apply ``entries`` to locked rows, write them to the ledger and drop the holds of
-        ``release_cart``, in one statement (a checkout counts its statements)."""
-        if not entries:
+        self,
+        entries: Sequence[LedgerEntry],
+        *,
+        release_cart: str | None = None,
+        also: Sequence[Also] = (),
+    ) -> dict[str, list[str]]:
+        """Apply ``entries`` to locked rows, write them to the ledger, drop the holds of
+        ``release_cart`` and run ``also``, all in one statement: a checkout holds its stock
+        row locks from here to the commit, so it makes one round trip. Returns the
+        ``ref`` values each ``also`` statement returned, by name."""
+        if not entries and not also:
             if release_cart is not None:
                 await self.release(release_cart)
-            return
-        await self.session.execute(
-            _MOVE,
-            {
-                "account": self.account_id,
-                "store": self.store_id,
-                "release_cart": release_cart,
-                "variants": [e.variant_id for e in entries],
-                "locations": [e.location_id for e in entries],
-                "kinds": [e.kind for e in entries],
-                "on_hand": [e.on_hand_delta for e in entries],
-                "allocated": [e.allocated_delta for e in entries],
-                "refs": [e.reference for e in entries],
-                "notes": [e.note for e in entries],
-            },
-        )
+            return {}
+        # Names and SQL are the callers' constants (checked identifiers); values are bound.
+        ctes = "".join(f",\n    {a.name} AS ({a.sql})" for a in also)
+        returned = ", ".join(f"ARRAY(SELECT ref FROM {a.name})" for a in also) or "1"  # noqa: S608
+        params: dict[str, Any] = {
+            "account": self.account_id,
+            "store": self.store_id,
+            "release_cart": release_cart,
+            "variants": [e.variant_id for e in entries],
+            "locations": [e.location_id for e in entries],
+            "kinds": [e.kind for e in entries],
+            "on_hand": [e.on_hand_delta for e in entries],
+            "allocated": [e.allocated_delta for e in entries],
+            "refs": [e.reference for e in entries],
+            "notes": [e.note for e in entries],
+        }
+        for extra in also:
+            params.update(extra.params)
+        row = (await self.session.execute(text(f"{_MOVE}{ctes}\nSELECT {returned}"), params)).one()
+        return {a.name: list(refs) for a, refs in zip(also, row, strict=False)}
 
     async def record(self, entries: Sequence[LedgerEntry]) -> None:
         if not entries:

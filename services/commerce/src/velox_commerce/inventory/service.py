@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,9 +17,9 @@ from velox_commerce.bundles.stock import BUNDLE_KEY_SEPARATOR
 from velox_commerce.db.catalog import Store
 from velox_commerce.db.inventory import Location, StockLevel
 from velox_commerce.inventory.allocation import Shortage, VariantStock, available, plan
-from velox_commerce.inventory.repository import LedgerEntry, StockRepository, StockRow
+from velox_commerce.inventory.repository import Also, LedgerEntry, StockRepository, StockRow
 
-__all__ = ["Allocation", "InventoryService", "by_stock_variant"]
+__all__ = ["Allocation", "InventoryService", "PlannedAllocation", "by_stock_variant"]
 
 
 def by_stock_variant(
@@ -37,6 +38,16 @@ def by_stock_variant(
 
 # {variant_id: [(location_id, units), ...]}
 Allocation = dict[str, list[tuple[str, int]]]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAllocation:
+    """Where an order's units come from, with the locked rows and others' holds it was
+    planned on (for the low-stock events)."""
+
+    plans: Allocation
+    rows: Mapping[str, list[StockRow]]
+    held: Mapping[str, int]
 
 
 class InventoryService:
@@ -93,6 +104,19 @@ class InventoryService:
     ) -> Allocation | list[Shortage]:
         """Allocate the order's units (the cart's own holds count as free for it) and drop
         the cart's holds; or the shortages, changing nothing."""
+        planned = await self.plan_allocation(cart_id, demand, stock)
+        if isinstance(planned, list):
+            return planned
+        await self.apply_allocation(planned, order_id, cart_id)
+        return planned.plans
+
+    async def plan_allocation(
+        self, cart_id: str, demand: Mapping[str, int], stock: Mapping[str, VariantStock]
+    ) -> PlannedAllocation | list[Shortage]:
+        """Lock the stock rows of ``demand`` and plan where its units come from (the
+        cart's own holds count as free for it); or the shortages. The locks stand until
+        the transaction ends, so a caller plans as late as it can and commits soon after
+        :meth:`apply_allocation`."""
         tracked = self._tracked(demand, stock)
         rows = await self._locked(tracked)
         held = await self.repo.held_by_others(tracked, cart_id) if tracked else {}
@@ -108,16 +132,26 @@ class InventoryService:
                 plans[variant] = result
         if shortages:
             return shortages
-        await self.repo.move(
+        return PlannedAllocation(plans, rows, held)
+
+    async def apply_allocation(
+        self, planned: PlannedAllocation, order_id: str, cart_id: str, also: Sequence[Also] = ()
+    ) -> dict[str, list[str]]:
+        """Write a planned allocation, drop the cart's holds and run ``also`` in the same
+        statement; publish low-stock events. Returns what ``also`` returned."""
+        returned = await self.repo.move(
             [
                 LedgerEntry(variant, location, "allocate", 0, units, order_id)
-                for variant, parts in plans.items()
+                for variant, parts in planned.plans.items()
                 for location, units in parts
             ],
             release_cart=cart_id,
+            also=also,
         )
-        await self._low_stock(rows, held, {v: dict(p) for v, p in plans.items()})
-        return plans
+        await self._low_stock(
+            planned.rows, planned.held, {v: dict(p) for v, p in planned.plans.items()}
+        )
+        return returned
 
     async def release(self, order_id: str, allocations: Mapping[str, Mapping[str, int]]) -> None:
         """Give back an order's allocated units (a cancelled order): ``{variant: {location:
