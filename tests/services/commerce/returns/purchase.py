@@ -1,5 +1,6 @@
 """A paid order made through the API as a buyer makes it (cart, checkout, Stripe, place),
-shared by the returns and reports tests."""
+or paid by gift cards alone, and what the refunds did to Stripe and the cards; shared by
+the returns, orders and reports tests."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 
 import httpx
 
-from tests.services.commerce.conftest import Shop
+from tests.conftest import TLS
+from tests.services.commerce.conftest import STRIPE_KEY, Shop
 from tests.services.commerce.factory import Seeded, cart_with, ok
 
 
@@ -54,3 +56,40 @@ async def ship(
         201,
     )
     return shipped
+
+
+async def gift_card(client: httpx.AsyncClient, seeded: Seeded, balance: int) -> dict[str, Any]:
+    """A gift card of the store holding ``balance`` USD cents."""
+    card: dict[str, Any] = ok(
+        await client.post(seeded.path("/gift-cards"), json={"initial_balance": balance}), 201
+    )
+    return card
+
+
+async def balances(client: httpx.AsyncClient, seeded: Seeded, *cards: dict[str, Any]) -> list[int]:
+    """The cards' balances now."""
+    return [
+        ok(await client.get(seeded.path(f"/gift-cards/{card['id']}")))["balance"] for card in cards
+    ]
+
+
+async def gift_card_order(
+    client: httpx.AsyncClient, seeded: Seeded, quantities: dict[str, int], *codes: str
+) -> dict[str, Any]:
+    """An order the gift cards ``codes`` pay entirely: completed without Stripe."""
+    made = await cart_with(client, seeded, quantities)
+    ok(await client.patch(seeded.path(f"/carts/{made['id']}"), json={"gift_card_codes": codes}))
+    order: dict[str, Any] = ok(await client.post(seeded.path(f"/carts/{made['id']}/complete")), 201)
+    assert order["amount_due"] == 0 and order["payment_status"] == "not_required", order
+    return order
+
+
+async def stripe_refunds(shop: Shop, intent_id: str) -> list[int]:
+    """The amounts the loopback Stripe refunded on ``intent_id``, smallest first."""
+    async with httpx.AsyncClient(base_url=shop.stripe_url, verify=TLS) as http:
+        answer = await http.get(
+            "/v1/refunds",
+            params={"payment_intent": intent_id},
+            headers={"Authorization": f"Bearer {STRIPE_KEY}"},
+        )
+    return sorted(r["amount"] for r in answer.json()["data"])

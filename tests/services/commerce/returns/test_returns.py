@@ -7,10 +7,9 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import TLS
-from tests.services.commerce.conftest import STRIPE_KEY, Shop
+from tests.services.commerce.conftest import Shop
 from tests.services.commerce.factory import Seeded, ok, seed
-from tests.services.commerce.returns.purchase import paid_order, ship
+from tests.services.commerce.returns.purchase import paid_order, ship, stripe_refunds
 from tests.services.commerce.setup.helpers import CA_ADDRESS, problem
 
 
@@ -31,16 +30,6 @@ async def _act(
         await client.post(seeded.path(f"/returns/{return_id}/{action}"), json=body or None)
     )
     return done
-
-
-async def _stripe_refunds(shop: Shop, intent_id: str) -> list[int]:
-    async with httpx.AsyncClient(base_url=shop.stripe_url, verify=TLS) as http:
-        answer = await http.get(
-            "/v1/refunds",
-            params={"payment_intent": intent_id},
-            headers={"Authorization": f"Bearer {STRIPE_KEY}"},
-        )
-    return sorted(r["amount"] for r in answer.json()["data"])
 
 
 async def test_a_return_restocks_and_refunds_its_share_until_the_order_is_refunded(
@@ -100,7 +89,7 @@ async def test_a_return_restocks_and_refunds_its_share_until_the_order_is_refund
     done = ok(await client.get(seeded.path(f"/orders/{order['id']}")))
     assert done["status"] == "refunded" and done["payment_status"] == "refunded"
     assert done["payments"][0]["amount_refunded"] == 8204
-    assert await _stripe_refunds(shop, done["payments"][0]["intent_id"]) == [3378, 4826]
+    assert await stripe_refunds(shop, done["payments"][0]["intent_id"]) == [3378, 4826]
     levels = ok(await client.get(seeded.path("/inventory"), params={"variant_id": [shoe, sock]}))
     # 5 - 3 shipped + 2 + 1 back; the sock came back unfit for sale.
     assert [(lv["variant_id"], lv["on_hand"]) for lv in levels] == sorted([(shoe, 5), (sock, 4)])

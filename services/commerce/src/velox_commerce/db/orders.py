@@ -150,15 +150,22 @@ class Payment(Base):
 
 
 class Refund(Base):
+    """Money an order gave back, split over what paid it: ``payment_amount`` through the
+    payment provider (``payment_id``, None when no card payment took part) and
+    ``gift_cards`` (``[{id, code, amount}]``) credited back to the cards; ``amount`` is
+    the whole refund."""
+
     __tablename__ = "refunds"
     __table_args__ = (Index("ix_refunds_order", "order_id"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(64))
     order_id: Mapped[str] = mapped_column(ForeignKey("commerce.orders.id", ondelete="CASCADE"))
-    payment_id: Mapped[str] = mapped_column(String(40))
+    payment_id: Mapped[str | None] = mapped_column(String(40))
     provider_refund_id: Mapped[str | None] = mapped_column(String(255))
     amount: Mapped[int] = mapped_column(BigInteger)
+    payment_amount: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    gift_cards: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
+from fastapi.responses import JSONResponse
 from velox_shared.pagination import CursorParam, LimitParam, Page
 
-from velox_commerce.deps import ContextDep, IdempotencyKey, SessionDep, StoreDep
+from velox_commerce.deps import AccountDep, ContextDep, IdempotencyKey, SessionDep, StoreDep
+from velox_commerce.idempotency import fingerprint, recall, remember
 from velox_commerce.openapi import problems
 from velox_commerce.orders.schemas import CaptureIn, FulfillmentIn, OrderOut, RefundIn, RefundOut
 from velox_commerce.orders.service import OrderService
@@ -63,20 +65,33 @@ async def refund_order(
     store: StoreDep,
     session: SessionDep,
     context: ContextDep,
+    account: AccountDep,
     idempotency_key: IdempotencyKey = None,
 ) -> RefundOut:
-    """Refunds through Stripe, at most what was captured and not yet refunded. With an
-    ``Idempotency-Key`` a retried call refunds once."""
+    """Refunds ``amount`` to what paid the order: the card payment first (through
+    Stripe, at most what was captured and not yet refunded), the rest back onto the gift
+    cards (the card applied last first, each at most what it paid); ``breakdown`` says
+    where it went. More than that is a 409 with ``refundable``. With an
+    ``Idempotency-Key`` a retried call answers the first refund and refunds once."""
+    key_print = fingerprint("order-refund", store.id, order_id, data.model_dump_json())
+    if idempotency_key is not None:
+        replay = await recall(session, account, idempotency_key, key_print)
+        if replay is not None:
+            return JSONResponse(replay[1], status_code=replay[0])  # type: ignore[return-value]
     service = OrderService(session, store, context)
-    return await service.refund(order_id, data.amount, data.reason, idempotency_key)
+    out = await service.refund(order_id, data.amount, data.reason, idempotency_key)
+    if idempotency_key is not None:
+        body = out.model_dump(mode="json")
+        await remember(session, account, idempotency_key, key_print, 201, body)
+    return out
 
 
 @router.post("/{order_id}/cancel", summary="Cancel an order", responses=problems(404, 409, 503))
 async def cancel_order(
     order_id: str, store: StoreDep, session: SessionDep, context: ContextDep
 ) -> OrderOut:
-    """Cancels an order not yet fulfilled: its stock goes back, an authorisation is voided
-    and a captured payment refunded."""
+    """Cancels an order not yet fulfilled: its stock goes back, an authorisation is voided,
+    a captured payment refunded and the gift cards that paid credited back."""
     return await OrderService(session, store, context).cancel(order_id)
 
 

@@ -11,8 +11,10 @@ __all__ = [
     "CaptureIn",
     "FulfillmentIn",
     "FulfillmentLineIn",
+    "GiftCardRefundOut",
     "OrderLineOut",
     "OrderOut",
+    "RefundBreakdown",
     "RefundIn",
     "RefundOut",
 ]
@@ -88,17 +90,34 @@ class RefundIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     amount: int = Field(
-        ge=1, description="Minor units; at most what was captured and not refunded."
+        ge=1,
+        le=10**12,
+        description="Minor units; at most what the card payment (captured, not refunded) "
+        "and the gift cards (what they still pay for the order) can give back.",
     )
     reason: str | None = Field(None, max_length=500)
 
 
-class RefundOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class GiftCardRefundOut(BaseModel):
+    id: str
+    code: str
+    amount: int
 
+
+class RefundBreakdown(BaseModel):
+    """Where a refund went: the card payment first, then the gift cards."""
+
+    payment: int = Field(description="Refunded through the order's card payment (Stripe).")
+    gift_cards: list[GiftCardRefundOut] = Field(
+        description="Credited back onto the gift cards that paid, the card applied last first."
+    )
+
+
+class RefundOut(BaseModel):
     id: str
     order_id: str
-    amount: int
+    amount: int = Field(description="The whole refund: ``breakdown`` says where it went.")
+    breakdown: RefundBreakdown
     reason: str | None
     provider_refund_id: str | None
     created_at: datetime

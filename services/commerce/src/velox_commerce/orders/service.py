@@ -21,11 +21,19 @@ from velox_shared.pagination import PageResult, paginate
 from velox_commerce.bundles.stock import BUNDLE_KEY_SEPARATOR, fulfilment
 from velox_commerce.context import CommerceContext
 from velox_commerce.db.catalog import Store
-from velox_commerce.db.orders import Fulfillment, Order, OrderLine, Payment, Refund
+from velox_commerce.db.orders import Fulfillment, Order, OrderLine, Payment
 from velox_commerce.emails.queue import queue_email
 from velox_commerce.errors import PaymentsNotConfigured, ResourceNotFound, StateConflict
 from velox_commerce.inventory.repository import LedgerEntry
 from velox_commerce.inventory.service import InventoryService
+from velox_commerce.orders.refunds import (
+    OrderRefunds,
+    gift_card_holdings,
+    payment_left,
+    refund_out,
+    refunded_total,
+    split_refund,
+)
 from velox_commerce.orders.schemas import (
     FulfillmentIn,
     OrderLineOut,
@@ -210,39 +218,25 @@ class OrderService:
     async def refund(
         self, order_id: str, amount: int, reason: str | None, key: str | None
     ) -> RefundOut:
-        """Refund part or all of what was captured."""
+        """Refund ``amount`` of what paid the order, split by :mod:`.refunds`: the card
+        payment first (one provider refund, idempotency key ``key``), the rest credited
+        back to the gift cards. Everything given back makes the order ``refunded``."""
         order = await self._order(order_id, lock=True)
         payment = await self._payment(order.id)
-        if payment is None or payment.status not in ("captured", "partially_refunded"):
-            raise StateConflict(f"Order {order_id} has no captured payment to refund.")
-        left = payment.amount_captured - payment.amount_refunded
-        if amount > left:
-            raise StateConflict(
-                f"At most {left} can still be refunded.", extensions={"refundable": left}
+        left = payment_left(payment, order.id)
+        split = split_refund(amount, left, gift_card_holdings(order.breakdown))
+        refund = await OrderRefunds(self.session, self.store).record(order, payment, split, reason)
+        if split.payment:  # last: a refusal above costs nothing
+            assert payment is not None
+            provider_refund = await self._provider().refund(
+                payment.intent_id,
+                amount=split.payment,
+                idempotency_key=key or f"{refund.id}-refund",
+                reason=reason,
             )
-        refund_id = new_id("ref")
-        provider_refund = await self._provider().refund(
-            payment.intent_id,
-            amount=amount,
-            idempotency_key=key or f"{refund_id}-refund",
-            reason=reason,
-        )
-        refund = Refund(
-            id=refund_id,
-            account_id=order.account_id,
-            order_id=order.id,
-            payment_id=payment.id,
-            provider_refund_id=provider_refund.id,
-            amount=amount,
-            reason=reason,
-        )
-        self.session.add(refund)
-        payment.amount_refunded += amount
-        full = payment.amount_refunded >= payment.amount_captured
-        payment.status = "refunded" if full else "partially_refunded"
-        payment.updated_at = func.now()
-        order.payment_status = payment.status
-        if full and order.status != "cancelled":  # a shipped order refunded in full too
+            refund.provider_refund_id = provider_refund.id
+        everything = left == split.payment and order.gift_card_total == 0
+        if everything and order.status != "cancelled":  # a shipped order refunded in full too
             order.status = "refunded"
         order.updated_at = func.now()
         queue_email(self.session, self.store, order, "order_refunded", amount=amount)
@@ -254,13 +248,35 @@ class OrderService:
                 order_id=order.id,
                 currency=order.currency,
                 amount=amount,
-                refunded_total=payment.amount_refunded,
+                refunded_total=refunded_total(order, payment),
             ),
             account_id=order.account_id,
         )
         await self.session.flush()
         await self.session.refresh(refund)
-        return RefundOut.model_validate(refund)
+        return refund_out(refund)
+
+    async def _give_back(self, order: Order, payment: Payment | None) -> None:
+        """A cancelled order's money goes back: a captured payment's rest through the
+        provider, every gift card what it still pays (one refund row for both)."""
+        captured = payment is not None and payment.status in ("captured", "partially_refunded")
+        left = payment_left(payment, order.id) if captured else 0
+        cards = gift_card_holdings(order.breakdown)
+        split = split_refund(left + sum(card.amount for card in cards), left, cards)
+        if split.total == 0:
+            return
+        refunds = OrderRefunds(self.session, self.store)
+        paid_by = payment if captured else None
+        refund = await refunds.record(order, paid_by, split, "order cancelled")
+        if split.payment:
+            assert payment is not None
+            provider_refund = await self._provider().refund(
+                payment.intent_id,
+                amount=split.payment,
+                idempotency_key=f"{order.id}-cancel-refund",
+                reason="order cancelled",
+            )
+            refund.provider_refund_id = provider_refund.id
 
     async def cancel(self, order_id: str) -> OrderOut:
         """Cancel an unfulfilled order: release its stock and its payment (an authorisation
@@ -272,19 +288,11 @@ class OrderService:
         if any(line.fulfilled_quantity for line in lines):
             raise StateConflict("Fulfilled orders cannot be cancelled; create a return.")
         payment = await self._payment(order.id)
+        await self._give_back(order, payment)
         if payment is not None and payment.status == "authorized":
             await self._provider().cancel(payment.intent_id)
             payment.status = "cancelled"
         elif payment is not None and payment.status in ("captured", "partially_refunded"):
-            left = payment.amount_captured - payment.amount_refunded
-            if left > 0:
-                await self._provider().refund(
-                    payment.intent_id,
-                    amount=left,
-                    idempotency_key=f"{order.id}-cancel-refund",
-                    reason="order cancelled",
-                )
-                payment.amount_refunded += left
             payment.status = "refunded"
         inventory = InventoryService(self.session, self.store, self.context.runtime.events)
         allocations: dict[str, dict[str, int]] = {}

@@ -145,9 +145,12 @@ async def refund_return(
     context: ContextDep,
     data: ReturnRefundIn | None = None,
 ) -> ReturnOut:
-    """Refunds through the order's Stripe payment, by default the returned lines' share
-    of what they cost (discounts and tax included, shipping not). Money moves once: a
-    repeated call answers the refunded return."""
+    """Refunds, by default, the returned lines' share of what they cost (discounts and
+    tax included, shipping not) to what paid the order: the card payment first (through
+    Stripe), the rest back onto the gift cards (the card applied last first, each at most
+    what it still pays); ``refund_breakdown`` says where it went. More than both can give
+    back is a 409 with ``refundable``. Money moves once: a repeated call answers the
+    refunded return."""
     return await ReturnService(session, store, context).refund(return_id, data or ReturnRefundIn())
 
 

@@ -13,7 +13,7 @@ from velox_shared.repository import Repository
 from velox_commerce.db.aftersales import Return, ReturnLine
 from velox_commerce.db.catalog import Store, Variant
 from velox_commerce.db.inventory import Location
-from velox_commerce.db.orders import Order, OrderLine
+from velox_commerce.db.orders import Order, OrderLine, Refund
 
 __all__ = ["OPEN_STATUSES", "ReturnLines", "Returns", "StoreOrders"]
 
@@ -99,6 +99,16 @@ class Returns(Repository[Return]):
             )
         )
         return {order_id: currency for order_id, currency in rows}
+
+    async def refunds(self, store: Store, refund_ids: Sequence[str | None]) -> dict[str, Refund]:
+        """The order refunds returns made, by id."""
+        ids = sorted({i for i in refund_ids if i is not None})
+        if not ids:
+            return {}
+        rows = await self.session.scalars(
+            select(Refund).where(Refund.id.in_(ids), Refund.account_id == store.account_id)
+        )
+        return {refund.id: refund for refund in rows}
 
     async def location(self, store: Store, location_id: str | None) -> Location | None:
         """The store's location ``location_id``, or its first (by priority) when None."""

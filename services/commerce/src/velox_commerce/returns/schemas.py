@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from velox_commerce.orders.schemas import RefundBreakdown
+
 __all__ = [
     "ReceiveIn",
     "ReturnCreate",
@@ -64,7 +66,8 @@ class ReturnRefundIn(BaseModel):
         ge=1,
         le=10**12,
         description="Minor units; by default the returned lines' share of what they cost "
-        "(discounts and tax included, shipping not).",
+        "(discounts and tax included, shipping not). Split like any order refund: the card "
+        "payment first, the rest back onto the gift cards.",
     )
     reason: str | None = Field(None, max_length=500)
 
@@ -91,5 +94,9 @@ class ReturnOut(BaseModel):
     currency: str
     refund_amount: int | None = Field(description="Minor units of ``currency`` refunded.")
     refund_id: str | None = Field(description="The order refund (`ref_...`) it made.")
+    refund_breakdown: RefundBreakdown | None = Field(
+        description="Where the refund went once refunded: the card payment (``payment``, "
+        "through Stripe) and the gift cards credited back (``gift_cards``)."
+    )
     created_at: datetime
     updated_at: datetime

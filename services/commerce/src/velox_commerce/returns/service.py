@@ -8,10 +8,13 @@ a requested or approved return may be rejected instead.
   else the store's first by priority) through the stock repository: rows locked in the
   fixed (variant, location) order, each change written to the append-only ledger as a
   ``return`` movement referencing the return.
-* Refunding goes through :meth:`OrderService.refund` (one Stripe refund with the
-  idempotency key ``<return id>-refund``, the order's payment and status updated as any
-  refund does). The amount defaults to :func:`refund_share`. A refund call on a return
-  already refunded answers the return as it is: money moves once, whatever the retries.
+* Refunding goes through :meth:`OrderService.refund`, split like any order refund by
+  :mod:`velox_commerce.orders.refunds`: the card payment first (one Stripe refund with the
+  idempotency key ``<return id>-refund``), the rest credited back to the gift cards that
+  paid (the card applied last first, none above what it still pays for the order). The
+  order's refund row records the split, shown as the return's ``refund_breakdown``. The
+  amount defaults to :func:`refund_share`. A refund call on a return already refunded
+  answers the return as it is: money moves once, whatever the retries.
 """
 
 from __future__ import annotations
@@ -31,9 +34,11 @@ from velox_commerce.context import CommerceContext
 from velox_commerce.db import events
 from velox_commerce.db.aftersales import Return, ReturnLine
 from velox_commerce.db.catalog import Store
-from velox_commerce.db.orders import Order, OrderLine
+from velox_commerce.db.orders import Order, OrderLine, Refund
 from velox_commerce.errors import ResourceNotFound, StateConflict
 from velox_commerce.inventory.repository import LedgerEntry, StockRepository
+from velox_commerce.orders.refunds import refund_breakdown
+from velox_commerce.orders.schemas import RefundBreakdown
 from velox_commerce.orders.service import OrderService
 from velox_commerce.pricing import round_ratio
 from velox_commerce.returns.repository import ReturnLines, Returns, StoreOrders
@@ -76,9 +81,23 @@ def returnable_units(line: OrderLine, returned: Mapping[str, int]) -> int:
     return max(line.fulfilled_quantity - returned.get(line.id, 0), 0)
 
 
+def _breakdown(ret: Return, refund: Refund | None) -> RefundBreakdown | None:
+    if refund is not None:
+        return refund_breakdown(refund)
+    if ret.status == "refunded":  # nothing to refund (free items): no refund row
+        return RefundBreakdown(payment=0, gift_cards=[])
+    return None
+
+
 def render_return(
-    ret: Return, lines: Sequence[ReturnLine], order_lines: Mapping[str, OrderLine], currency: str
+    ret: Return,
+    lines: Sequence[ReturnLine],
+    order_lines: Mapping[str, OrderLine],
+    currency: str,
+    refund: Refund | None = None,
 ) -> ReturnOut:
+    """The return as the API shows it (``refund``: the order refund it made, if any)."""
+
     def out(line: ReturnLine) -> ReturnLineOut:
         ordered = order_lines[line.order_line_id]
         return ReturnLineOut(
@@ -104,6 +123,7 @@ def render_return(
             "currency": currency,
             "refund_amount": ret.refund_amount,
             "refund_id": ret.refund_id,
+            "refund_breakdown": _breakdown(ret, refund),
             "created_at": ret.created_at,
             "updated_at": ret.updated_at,
         }
@@ -139,7 +159,9 @@ class ReturnService:
     async def _view(self, ret: Return) -> ReturnOut:
         lines, order_lines = await self._lines(ret)
         currencies = await self.returns.order_currencies(self.store, [ret.order_id])
-        return render_return(ret, lines, order_lines, currencies[ret.order_id])
+        refunds = await self.returns.refunds(self.store, [ret.refund_id])
+        refund = refunds.get(ret.refund_id) if ret.refund_id else None
+        return render_return(ret, lines, order_lines, currencies[ret.order_id], refund)
 
     async def create(self, order_id: str, data: ReturnCreate) -> ReturnOut:
         """Request a return of shipped units (see the module docstring)."""
@@ -197,9 +219,16 @@ class ReturnService:
         currencies = await self.returns.order_currencies(
             self.store, sorted({r.order_id for r in page.items})
         )
+        refunds = await self.returns.refunds(self.store, [r.refund_id for r in page.items])
         return PageResult(
             items=[
-                render_return(r, lines[r.id], order_lines, currencies[r.order_id])
+                render_return(
+                    r,
+                    lines[r.id],
+                    order_lines,
+                    currencies[r.order_id],
+                    refunds.get(r.refund_id) if r.refund_id else None,
+                )
                 for r in page.items
             ],
             next_cursor=page.next_cursor,
@@ -304,7 +333,8 @@ class ReturnService:
         )
 
     async def refund(self, return_id: str, data: ReturnRefundIn) -> ReturnOut:
-        """Refund a received return through the order's payment (once)."""
+        """Refund a received return (once), split over the card payment and the gift
+        cards that paid the order."""
         ret = await self._return(return_id, lock=True)
         if ret.status == "refunded" and data.amount in (None, ret.refund_amount):
             return await self._view(ret)  # a retry: the refund was made
