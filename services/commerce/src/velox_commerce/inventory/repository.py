@@ -181,18 +181,7 @@ class StockRepository:
         # Names and SQL are the callers' constants (checked identifiers); values are bound.
         ctes = "".join(f",\n    {a.name} AS ({a.sql})" for a in also)
         returned = ", ".join(f"ARRAY(SELECT ref FROM {a.name})" for a in also) or "1"  # noqa: S608
-        params: dict[str, Any] = {
-            "account": self.account_id,
-            "store": self.store_id,
-            "release_cart": release_cart,
-            "variants": [e.variant_id for e in entries],
-            "locations": [e.location_id for e in entries],
-            "kinds": [e.kind for e in entries],
-            "on_hand": [e.on_hand_delta for e in entries],
-            "allocated": [e.allocated_delta for e in entries],
-            "refs": [e.reference for e in entries],
-            "notes": [e.note for e in entries],
-        }
+        params = self._ledger_params(entries) | {"release_cart": release_cart}
         for extra in also:
             params.update(extra.params)
         row = (await self.session.execute(text(f"{_MOVE}{ctes}\nSELECT {returned}"), params)).one()
@@ -201,20 +190,21 @@ class StockRepository:
     async def record(self, entries: Sequence[LedgerEntry]) -> None:
         if not entries:
             return
-        await self.session.execute(
-            _LEDGER,
-            {
-                "account": self.account_id,
-                "store": self.store_id,
-                "variants": [e.variant_id for e in entries],
-                "locations": [e.location_id for e in entries],
-                "kinds": [e.kind for e in entries],
-                "on_hand": [e.on_hand_delta for e in entries],
-                "allocated": [e.allocated_delta for e in entries],
-                "refs": [e.reference for e in entries],
-                "notes": [e.note for e in entries],
-            },
-        )
+        await self.session.execute(_LEDGER, self._ledger_params(entries))
+
+    def _ledger_params(self, entries: Sequence[LedgerEntry]) -> dict[str, Any]:
+        """The ledger statements' parameters: ``entries`` as one array per column."""
+        return {
+            "account": self.account_id,
+            "store": self.store_id,
+            "variants": [e.variant_id for e in entries],
+            "locations": [e.location_id for e in entries],
+            "kinds": [e.kind for e in entries],
+            "on_hand": [e.on_hand_delta for e in entries],
+            "allocated": [e.allocated_delta for e in entries],
+            "refs": [e.reference for e in entries],
+            "notes": [e.note for e in entries],
+        }
 
     async def reserve(
         self, cart_id: str, quantities: dict[str, int], until: datetime, *, replace: bool
