@@ -54,8 +54,11 @@ async def test_a_coupon_is_never_used_past_its_limit_by_racing_completions(
     assert len(placed) == 2 and len(refused) == BUYERS - 2, [a.text for a in answers]
     assert all(p["discount_total"] == 250 for p in placed)
     for problem in refused:
-        assert [p["code"] for p in problem["problems"]] == ["coupon-usage-limit"]
-        assert problem["problems"][0]["ref"] == "TWO"
+        # Refused at the guarded count, or earlier by pricing that already saw the uses
+        # gone (then the amount due without the discount differs from the authorisation).
+        codes = {p["code"]: p for p in problem["problems"]}
+        assert codes["coupon-usage-limit"]["ref"] == "TWO"
+        assert set(codes) <= {"coupon-usage-limit", "price-changed"}, codes
     got = ok(await client.get(seeded.path(f"/promotions/{coupon['id']}")))
     assert got["times_used"] == 2
     # A refused completion wrote nothing: no order, its stock still on hand.
