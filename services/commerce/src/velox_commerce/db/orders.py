@@ -153,10 +153,20 @@ class Refund(Base):
     """Money an order gave back, split over what paid it: ``payment_amount`` through the
     payment provider (``payment_id``, None when no card payment took part) and
     ``gift_cards`` (``[{id, code, amount}]``) credited back to the cards; ``amount`` is
-    the whole refund."""
+    the whole refund. ``idempotency_key``: the caller's key of a staff refund asked for
+    with one, unique per account (migration 0008), so a key never refunds twice."""
 
     __tablename__ = "refunds"
-    __table_args__ = (Index("ix_refunds_order", "order_id"),)
+    __table_args__ = (
+        Index("ix_refunds_order", "order_id"),
+        Index(
+            "uq_refunds_account_idempotency_key",
+            "account_id",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(64))
@@ -167,6 +177,7 @@ class Refund(Base):
     payment_amount: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     gift_cards: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     reason: Mapped[str | None] = mapped_column(String(500))
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
 
 

@@ -1,4 +1,5 @@
-"""Data access of order edits: the edit log, variants to add, the payment, gift cards."""
+"""Data access of order edits: the edit log, variants to add, the payment (gift cards go
+back through :class:`velox_commerce.giftcards.repository.GiftCardRepository`)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select, text, update
+from sqlalchemy import Select, delete, insert, select, text
 from velox_commerce.db.aftersales import OrderEdit
 from velox_commerce.db.catalog import Store
-from velox_commerce.db.checkout import GiftCard
 from velox_commerce.db.orders import OrderLine, Payment
 from velox_commerce.pricelists.unit_price import unit_price_sql
 from velox_shared.repository import Repository
@@ -110,16 +110,3 @@ class Edits(Repository[OrderEdit]):
     async def add_lines(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
             await self.session.execute(insert(OrderLine), list(rows))
-
-    async def credit_gift_cards(self, store: Store, credits: Sequence[tuple[str, int]]) -> None:
-        """Put amounts back onto gift cards of the store (an edit lowered the total)."""
-        for card_id, amount in credits:
-            await self.session.execute(
-                update(GiftCard)
-                .where(
-                    GiftCard.id == card_id,
-                    GiftCard.account_id == store.account_id,
-                    GiftCard.store_id == store.id,
-                )
-                .values(balance=GiftCard.balance + amount)
-            )

@@ -2,11 +2,13 @@
 
 Under the order's row lock, in one transaction: the changes are checked
 (:mod:`.plan`), the order is repriced by the one calculator (:mod:`.pricing`), the
-payment rule is checked (:mod:`.payment`), the stock allocations follow the new
-quantities (:mod:`.stock`), the lines and totals are written with a log entry, and a
-captured payment is refunded the difference last, so a refusal anywhere before it
-changes nothing and costs the buyer nothing. Fulfilled (even partly), cancelled and
-refunded orders are refused with a 409.
+payment rule is checked (:mod:`.payment`), the gift cards get back what a lower total
+leaves them (the shared :meth:`GiftCardRepository.credit`, cards in id order), the stock
+allocations follow the new quantities (:mod:`.stock`), the lines and totals are written
+with a log entry, and a captured payment is refunded the difference last, so a refusal
+anywhere before it changes nothing and costs the buyer nothing. Rows are locked in the
+order checkout takes them: the gift cards before the stock rows. Fulfilled (even
+partly), cancelled and refunded orders are refused with a 409.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from velox_commerce.edits.repository import Edits, NewVariant
 from velox_commerce.edits.schemas import AddLine, EditIn, EditOut, PaymentAdjustment
 from velox_commerce.edits.stock import StockChange, move_stock
 from velox_commerce.errors import ResourceNotFound, StateConflict
+from velox_commerce.giftcards.repository import GiftCardRepository
 from velox_commerce.inventory.allocation import VariantStock
 from velox_commerce.inventory.service import InventoryService
+from velox_commerce.orders.refunds import credit_gift_cards
 from velox_commerce.orders.service import OrderService
 from velox_commerce.pricing import LineTotals, Totals
 from velox_commerce.returns.repository import StoreOrders
@@ -70,6 +74,7 @@ class EditService:
         self.context = context
         self.orders = StoreOrders(session, store)
         self.edits = Edits(session)
+        self.cards = GiftCardRepository(session, store)
         self.inventory = InventoryService(session, store, context.runtime.events)
 
     async def _order(self, order_id: str, *, lock: bool = False) -> Order:
@@ -105,6 +110,10 @@ class EditService:
         due_after = totals.total - gift_cards.total
         payment = await self.edits.payment(order.account_id, order.id)
         money = plan_money(payment, order.amount_due, due_after)
+        # The gift cards before the stock rows, as checkout locks them (the cards when it
+        # prices the cart, the stock last), so an edit and a checkout never wait on each
+        # other crosswise; the cards themselves in id order.
+        await credit_gift_cards(self.cards, order.id, dict(gift_cards.credits))
         allocations = await self._move_stock(order, lines, plan, variants)
         edit = OrderEdit(
             id=new_id("oedit"),
@@ -117,7 +126,6 @@ class EditService:
             created_at=datetime.now(UTC),
         )
         await self._write(order, lines, plan, totals, allocations)
-        await self.edits.credit_gift_cards(self.store, gift_cards.credits)
         order.gift_card_total = gift_cards.total
         order.amount_due = due_after
         order.breakdown = breakdown_after(order, totals, gift_cards)

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 from velox_shared.pagination import CursorParam, LimitParam, Page
 
+from velox_commerce.db.orders import Refund
 from velox_commerce.deps import AccountDep, ContextDep, IdempotencyKey, SessionDep, StoreDep
-from velox_commerce.idempotency import fingerprint, recall, remember
+from velox_commerce.idempotency import IdempotencyKeyReused, fingerprint, recall, remember
 from velox_commerce.openapi import problems
+from velox_commerce.orders.refunds import RefundKeyUsed, refund_out
 from velox_commerce.orders.schemas import CaptureIn, FulfillmentIn, OrderOut, RefundIn, RefundOut
 from velox_commerce.orders.service import OrderService
 
@@ -72,18 +74,35 @@ async def refund_order(
     Stripe, at most what was captured and not yet refunded), the rest back onto the gift
     cards (the card applied last first, each at most what it paid); ``breakdown`` says
     where it went. More than that is a 409 with ``refundable``. With an
-    ``Idempotency-Key`` a retried call answers the first refund and refunds once."""
+    ``Idempotency-Key`` a retried call, even one sent at the same moment, answers the
+    first refund and refunds once."""
     key_print = fingerprint("order-refund", store.id, order_id, data.model_dump_json())
-    if idempotency_key is not None:
-        replay = await recall(session, account, idempotency_key, key_print)
-        if replay is not None:
-            return JSONResponse(replay[1], status_code=replay[0])  # type: ignore[return-value]
     service = OrderService(session, store, context)
-    out = await service.refund(order_id, data.amount, data.reason, idempotency_key)
-    if idempotency_key is not None:
-        body = out.model_dump(mode="json")
-        await remember(session, account, idempotency_key, key_print, 201, body)
-    return out
+    if idempotency_key is None:
+        return await service.refund(order_id, data.amount, data.reason)
+    replay = await recall(session, account, idempotency_key, key_print)
+    if replay is None:
+        try:
+            out = await service.refund(
+                order_id, data.amount, data.reason, idempotency_key=idempotency_key
+            )
+        except RefundKeyUsed as used:  # a request with the key refunded while this waited
+            replay = await recall(session, account, idempotency_key, key_print)
+            if replay is None:  # no answer kept with it: the refund row answers
+                replay = (201, _answer(used.refund, order_id))
+        else:
+            body = out.model_dump(mode="json")
+            await remember(session, account, idempotency_key, key_print, 201, body)
+            return out
+    return JSONResponse(replay[1], status_code=replay[0])  # type: ignore[return-value]
+
+
+def _answer(refund: Refund, order_id: str) -> dict[str, Any]:
+    if refund.order_id != order_id:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was used for a different request; use a new key."
+        )
+    return refund_out(refund).model_dump(mode="json")
 
 
 @router.post("/{order_id}/cancel", summary="Cancel an order", responses=problems(404, 409, 503))

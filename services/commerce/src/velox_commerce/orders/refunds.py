@@ -18,6 +18,11 @@ credits and adds it to the card's ``refunded``, so no card ever gets back more t
 paid on the order, over any number of refunds. The balance goes up in one atomic
 ``balance = balance + x``; the refund row (``refunds``) records the split.
 
+A refund asked for with an ``Idempotency-Key`` keeps it on its row, unique per account
+(migration 0008): a copy of the request that waited for the order's lock, or for the key
+on another order, finds the first refund instead of making a second
+(:class:`RefundKeyUsed`), and its caller answers that one.
+
 Why card first: peers refund to the original payment methods (Shopify gives a gift card
 part back to the card it came from) and differ on which goes first (VTEX lets a store
 choose "credit card first" or "lowest settled amount first"). Card first gives
@@ -33,7 +38,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from velox_shared.ids import new_id
 
@@ -46,8 +52,10 @@ from velox_commerce.orders.schemas import GiftCardRefundOut, RefundBreakdown, Re
 __all__ = [
     "CardShare",
     "OrderRefunds",
+    "RefundKeyUsed",
     "RefundSplit",
     "breakdown_after",
+    "credit_gift_cards",
     "gift_card_holdings",
     "payment_left",
     "refund_breakdown",
@@ -89,6 +97,15 @@ class RefundSplit:
         return self.payment + self.gift_card_total
 
 
+class RefundKeyUsed(Exception):
+    """Another request already made the refund of this ``Idempotency-Key`` (committed
+    while this one waited); nothing was written, the caller answers that refund."""
+
+    def __init__(self, refund: Refund) -> None:
+        super().__init__(f"Refund {refund.id} was made with this Idempotency-Key.")
+        self.refund = refund
+
+
 def gift_card_holdings(breakdown: Mapping[str, Any]) -> tuple[CardShare, ...]:
     """The order's gift cards with what each still pays for it, in the order applied."""
     return tuple(
@@ -126,6 +143,20 @@ def split_refund(amount: int, payment: int, cards: Sequence[CardShare]) -> Refun
             credits.append(CardShare(card.id, card.code, back))
             rest -= back
     return RefundSplit(to_payment, tuple(credits))
+
+
+async def credit_gift_cards(
+    cards: GiftCardRepository, order_id: str, amounts: Mapping[str, int]
+) -> None:
+    """Give the gift cards that paid ``order_id`` back ``amounts`` (card id -> minor
+    units): :meth:`GiftCardRepository.credit`, the cards in id order. A card no longer
+    in the store is a 409 (cards go only with their store, and its orders with them)."""
+    missing = sorted(set(amounts) - await cards.credit(amounts))
+    if missing:
+        raise StateConflict(
+            f"Gift card {missing[0]} that paid order {order_id} is gone.",
+            extensions={"gift_card_id": missing[0]},
+        )
 
 
 def breakdown_after(breakdown: Mapping[str, Any], split: RefundSplit) -> dict[str, Any]:
@@ -176,21 +207,31 @@ class OrderRefunds:
 
     def __init__(self, session: AsyncSession, store: Store) -> None:
         self.session = session
+        self.account_id = store.account_id
         self.cards = GiftCardRepository(session, store)
 
+    async def keyed(self, key: str) -> Refund | None:
+        """The account's refund made with the ``Idempotency-Key`` ``key``, if any."""
+        return await self.session.scalar(
+            select(Refund).where(
+                Refund.account_id == self.account_id, Refund.idempotency_key == key
+            )
+        )
+
     async def record(
-        self, order: Order, payment: Payment | None, split: RefundSplit, reason: str | None
+        self,
+        order: Order,
+        payment: Payment | None,
+        split: RefundSplit,
+        reason: str | None,
+        *,
+        idempotency_key: str | None = None,
     ) -> Refund:
-        """Credit the gift cards, count the payment's part as refunded and add the refund
-        row; the order must be locked by the caller."""
-        await self._credit_cards(order, split)
-        if split.payment:
-            assert payment is not None  # split_refund gives a payment part only with one
-            payment.amount_refunded += split.payment
-            full = payment.amount_refunded >= payment.amount_captured
-            payment.status = "refunded" if full else "partially_refunded"
-            payment.updated_at = func.now()
-            order.payment_status = payment.status
+        """Add the refund row, credit the gift cards and count the payment's part as
+        refunded; the order must be locked by the caller. The row goes first, so an
+        ``idempotency_key`` that another request's refund holds (the key's unique index
+        waits for that request and refuses the row once it commits) raises
+        :class:`RefundKeyUsed` with nothing written."""
         refund = Refund(
             id=new_id("ref"),
             account_id=order.account_id,
@@ -200,20 +241,37 @@ class OrderRefunds:
             payment_amount=split.payment,
             gift_cards=[card.as_dict() for card in split.gift_cards],
             reason=reason,
+            idempotency_key=idempotency_key,
         )
-        self.session.add(refund)
+        await self._add(refund)
+        await self._credit_cards(order, split)
+        if split.payment:
+            assert payment is not None  # split_refund gives a payment part only with one
+            payment.amount_refunded += split.payment
+            full = payment.amount_refunded >= payment.amount_captured
+            payment.status = "refunded" if full else "partially_refunded"
+            payment.updated_at = func.now()
+            order.payment_status = payment.status
         await self.session.flush()
         return refund
+
+    async def _add(self, refund: Refund) -> None:
+        key = refund.idempotency_key
+        try:
+            async with self.session.begin_nested():
+                self.session.add(refund)
+                await self.session.flush()
+        except IntegrityError as exc:
+            if key is None or "uq_refunds_account_idempotency_key" not in str(exc.orig):
+                raise
+            first = await self.keyed(key)  # committed: the index waited for it
+            if first is None:
+                raise
+            raise RefundKeyUsed(first) from None
 
     async def _credit_cards(self, order: Order, split: RefundSplit) -> None:
         if not split.gift_cards:
             return
-        credits = {card.id: card.amount for card in split.gift_cards}
-        missing = sorted(set(credits) - await self.cards.credit(credits))
-        if missing:  # cards go only with their store, and its orders with them
-            raise StateConflict(
-                f"Gift card {missing[0]} that paid order {order.id} is gone.",
-                extensions={"gift_card_id": missing[0]},
-            )
+        await credit_gift_cards(self.cards, order.id, {c.id: c.amount for c in split.gift_cards})
         order.breakdown = breakdown_after(order.breakdown, split)
         order.gift_card_total -= split.gift_card_total

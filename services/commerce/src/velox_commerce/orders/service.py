@@ -3,6 +3,7 @@ each payment (applied once per event)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,13 +22,14 @@ from velox_shared.pagination import PageResult, paginate
 from velox_commerce.bundles.stock import BUNDLE_KEY_SEPARATOR, fulfilment
 from velox_commerce.context import CommerceContext
 from velox_commerce.db.catalog import Store
-from velox_commerce.db.orders import Fulfillment, Order, OrderLine, Payment
+from velox_commerce.db.orders import Fulfillment, Order, OrderLine, Payment, Refund
 from velox_commerce.emails.queue import queue_email
 from velox_commerce.errors import PaymentsNotConfigured, ResourceNotFound, StateConflict
 from velox_commerce.inventory.repository import LedgerEntry
 from velox_commerce.inventory.service import InventoryService
 from velox_commerce.orders.refunds import (
     OrderRefunds,
+    RefundKeyUsed,
     gift_card_holdings,
     payment_left,
     refund_out,
@@ -66,6 +68,16 @@ async def apply_capture(session: AsyncSession, payment: Payment, intent: Intent)
     order.updated_at = func.now()
     await session.flush()
     return True
+
+
+def _provider_key(refund: Refund) -> str:
+    """The provider's idempotency key of a refund: from the caller's key when it has one
+    (a retry after a crash sends the same), never the caller's key itself (keys are per
+    account here, the provider's span every account)."""
+    if refund.idempotency_key is None:
+        return f"{refund.id}-refund"
+    digest = hashlib.sha256(f"{refund.account_id}\0{refund.idempotency_key}".encode())
+    return f"{refund.order_id}-refund-{digest.hexdigest()[:40]}"
 
 
 def render_order(
@@ -216,22 +228,41 @@ class OrderService:
         )
 
     async def refund(
-        self, order_id: str, amount: int, reason: str | None, key: str | None
+        self,
+        order_id: str,
+        amount: int,
+        reason: str | None,
+        provider_key: str | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> RefundOut:
         """Refund ``amount`` of what paid the order, split by :mod:`.refunds`: the card
-        payment first (one provider refund, idempotency key ``key``), the rest credited
-        back to the gift cards. Everything given back makes the order ``refunded``."""
+        payment first (one provider refund, idempotency key ``provider_key``), the rest
+        credited back to the gift cards. Everything given back makes the order
+        ``refunded``.
+
+        ``idempotency_key`` (a caller's ``Idempotency-Key``) is recorded on the refund
+        row, unique per account. It is checked again under the order's lock, and the
+        unique index catches a request on another order: a refund already made with the
+        key raises :class:`RefundKeyUsed` before anything moves."""
         order = await self._order(order_id, lock=True)
+        refunds = OrderRefunds(self.session, self.store)
+        if idempotency_key is not None:
+            first = await refunds.keyed(idempotency_key)
+            if first is not None:  # made while this request waited for the order
+                raise RefundKeyUsed(first)
         payment = await self._payment(order.id)
         left = payment_left(payment, order.id)
         split = split_refund(amount, left, gift_card_holdings(order.breakdown))
-        refund = await OrderRefunds(self.session, self.store).record(order, payment, split, reason)
+        refund = await refunds.record(
+            order, payment, split, reason, idempotency_key=idempotency_key
+        )
         if split.payment:  # last: a refusal above costs nothing
             assert payment is not None
             provider_refund = await self._provider().refund(
                 payment.intent_id,
                 amount=split.payment,
-                idempotency_key=key or f"{refund.id}-refund",
+                idempotency_key=provider_key or _provider_key(refund),
                 reason=reason,
             )
             refund.provider_refund_id = provider_refund.id
@@ -239,6 +270,12 @@ class OrderService:
         if everything and order.status != "cancelled":  # a shipped order refunded in full too
             order.status = "refunded"
         order.updated_at = func.now()
+        await self._announce_refund(order, payment, amount)
+        await self.session.flush()
+        await self.session.refresh(refund)
+        return refund_out(refund)
+
+    async def _announce_refund(self, order: Order, payment: Payment | None, amount: int) -> None:
         queue_email(self.session, self.store, order, "order_refunded", amount=amount)
         await publish(
             self.session,
@@ -252,9 +289,6 @@ class OrderService:
             ),
             account_id=order.account_id,
         )
-        await self.session.flush()
-        await self.session.refresh(refund)
-        return refund_out(refund)
 
     async def _give_back(self, order: Order, payment: Payment | None) -> None:
         """A cancelled order's money goes back: a captured payment's rest through the

@@ -2,9 +2,9 @@
 
 Sales count the orders of one currency whose status is ``paid``, ``partially_fulfilled``,
 ``fulfilled`` or ``refunded``, placed in ``[start, end)``; days are calendar days in the
-period's time zone. An order's refunds are what its payments had refunded (however the
-refund was made); by product or category they are spread over the order's lines in
-proportion to the line totals.
+period's time zone. An order's refunds are everything it gave back, see
+:meth:`ReportRepository._refunded`; by product or category they are spread over the
+order's lines in proportion to the line totals.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from velox_commerce.db.aftersales import BundleComponent
+from velox_commerce.db.aftersales import BundleComponent, OrderEdit
 from velox_commerce.db.catalog import (
     Category,
     Product,
@@ -43,7 +43,7 @@ from velox_commerce.db.catalog import (
     VariantPrice,
 )
 from velox_commerce.db.inventory import Location, Reservation, StockLevel
-from velox_commerce.db.orders import Order, OrderLine, Payment
+from velox_commerce.db.orders import Order, OrderLine, Payment, Refund
 
 __all__ = ["SOLD_STATUSES", "Period", "ReportRepository", "Window"]
 
@@ -81,15 +81,44 @@ class ReportRepository:
         self.account_id = store.account_id
         self.store_id = store.id
 
-    def _sold(self, period: Period, currency: str) -> Any:
-        """One row per counted order: id, day (UTC), total, refunded, units."""
-        refunds = (
+    def _refunded(self) -> tuple[Any, ColumnElement[int]]:
+        """What an order (``Order``) gave back, to join and to select.
+
+        * The card part is the payments' ``amount_refunded``: Velox's refunds add theirs
+          to it, and a refund made in the Stripe dashboard raises it to Stripe's own
+          figure (``charge.refunded``), which counts Velox's refunds as well. So every
+          card refund counts once, whoever made it.
+        * The gift card part is on the refund rows (``amount - payment_amount``): a
+          return's refund, a staff refund, a cancellation.
+        * Less an order edit's refund: the edit lowered the order's total already (the
+          gross), so what it gave back is not a refund of the sale. What an edit gives
+          back to gift cards has no refund row, for the same reason.
+        """
+        payments = (
             select(Payment.order_id, func.sum(Payment.amount_refunded).label("refunded"))
             .where(Payment.account_id == self.account_id, Payment.store_id == self.store_id)
             .where(Payment.order_id.is_not(None))
             .group_by(Payment.order_id)
-            .subquery("refunds")
+            .subquery("payment_refunds")
         )
+        edit = exists().where(
+            OrderEdit.order_id == Refund.order_id,
+            OrderEdit.changes.op("@>")(
+                func.jsonb_build_array(func.jsonb_build_object("refund_id", Refund.id))
+            ),
+        )
+        rows = (
+            select(
+                _sum(Refund.amount - Refund.payment_amount - case((edit, Refund.amount), else_=0))
+            )
+            .where(Refund.order_id == Order.id, Refund.account_id == self.account_id)
+            .scalar_subquery()
+        )
+        return payments, func.coalesce(payments.c.refunded, 0) + rows
+
+    def _sold(self, period: Period, currency: str) -> Any:
+        """One row per counted order: id, day (UTC), total, refunded, units."""
+        payments, refunded = self._refunded()
         units = (
             select(func.sum(OrderLine.quantity))
             .where(OrderLine.order_id == Order.id)
@@ -101,10 +130,10 @@ class ReportRepository:
                 Order.id,
                 cast(day, Date).label("day"),
                 Order.total,
-                func.coalesce(refunds.c.refunded, 0).label("refunded"),
+                refunded.label("refunded"),
                 func.coalesce(units, 0).label("units"),
             )
-            .outerjoin(refunds, refunds.c.order_id == Order.id)
+            .outerjoin(payments, payments.c.order_id == Order.id)
             .where(
                 Order.account_id == self.account_id,
                 Order.store_id == self.store_id,
