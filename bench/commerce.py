@@ -22,9 +22,10 @@ through the API, as a merchant and buyers would, by one tenant with a signed ide
   against the app served as in production, by ``BENCH_COMMERCE_WORKERS`` (2; 0 skips it)
   ``uvicorn --workers`` processes, with the load generator and the loopback Stripe left
   in this process: that figure is the one held against the aim (the in-process ones share
-  one event loop with their own load generator, and count the statements). SQL statements are counted per request by
-  :mod:`bench.sqltrace` (the outbox relay's apart); ``BENCH_COMMERCE_SQL_LOG=1`` prints
-  the statements of one completion in order (they are in the JSON either way).
+  one event loop with their own load generator, and count the statements). SQL
+  statements are counted per request by :mod:`bench.sqltrace` (the outbox relay's
+  apart); ``BENCH_COMMERCE_SQL_LOG=1`` prints the statements of one completion in order
+  (they are in the JSON either way).
 - Variant update: ``BENCH_COMMERCE_VARIANT_UPDATES`` (200) sequential price changes
   (``PATCH .../variants/{id}``) on a product of ``BENCH_COMMERCE_VARIANTS`` (400) variants.
 
