@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from tests.services.commerce.conftest import Shop
 from tests.services.commerce.factory import ok, seed
-from tests.services.commerce.returns.purchase import balances, gift_card, gift_card_order
+from tests.services.commerce.returns.purchase import balances, gift_card_order
 
 
 @contextmanager
@@ -41,10 +41,7 @@ async def test_an_edit_credits_gift_cards_in_id_order_before_locking_stock(
 ) -> None:
     client = shop.client(shop.account("editgc", unique))
     seeded = await seed(client, stock=[5], prices=[1000])
-    cards = [await gift_card(client, seeded, 2000), await gift_card(client, seeded, 1000)]
-    order = await gift_card_order(
-        client, seeded, {seeded.variants[0]: 3}, *(card["code"] for card in cards)
-    )
+    order, cards = await gift_card_order(client, seeded, {seeded.variants[0]: 3}, 2000, 1000)
     applied = [card["id"] for card in order["breakdown"]["gift_cards"]]
     paid = {card["id"]: card["amount"] for card in order["breakdown"]["gift_cards"]}
     assert sorted(paid.values()) == [1000, 2000]

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.services.commerce.conftest import Shop
 from tests.services.commerce.edits.purchase import place_order
 from tests.services.commerce.factory import Seeded, ok, seed
-from tests.services.commerce.pricelists.helpers import group_with_customer, price_list
+from tests.services.commerce.pricelists.helpers import Group, group_with_customer, price_list
 
 
 def _at(delta: timedelta) -> str:
@@ -32,6 +32,17 @@ async def _edit(
     return edit
 
 
+async def _store(
+    shop: Shop, unique: str, commerce_db: AsyncEngine
+) -> tuple[httpx.AsyncClient, Seeded, Group]:
+    """A store selling variants at 100.00, 25.00, 26.00 and 27.00, and a customer group
+    with one customer."""
+    account = shop.account("owner", unique)
+    client = shop.client(account)
+    seeded = await seed(client, prices=[10000, 2500, 2600, 2700])
+    return client, seeded, await group_with_customer(commerce_db, account, seeded.store)
+
+
 def _unit_prices(order: dict[str, Any]) -> dict[str, tuple[int, int]]:
     """Each line's variant: (quantity, unit price)."""
     return {x["variant_id"]: (x["quantity"], x["unit_price"]) for x in order["lines"]}
@@ -40,11 +51,8 @@ def _unit_prices(order: dict[str, Any]) -> dict[str, tuple[int, int]]:
 async def test_an_added_line_gets_the_sale_and_the_tier_of_the_customer_group(
     shop: Shop, unique: str, commerce_db: AsyncEngine
 ) -> None:
-    account = shop.account("owner", unique)
-    client = shop.client(account)
-    seeded = await seed(client, prices=[10000, 2500, 2600, 2700])
+    client, seeded, group = await _store(shop, unique, commerce_db)
     big, tiered, on_sale, members = seeded.variants
-    group = await group_with_customer(commerce_db, account, seeded.store)
     group_tiers = [
         {"variant_id": tiered, "amount": 2400},
         {"variant_id": tiered, "min_quantity": 5, "amount": 2000},
@@ -103,11 +111,8 @@ async def test_an_added_line_gets_the_sale_and_the_tier_of_the_customer_group(
 async def test_an_added_line_gets_no_expired_sale_nor_ended_list_and_the_tier_of_its_units(
     shop: Shop, unique: str, commerce_db: AsyncEngine
 ) -> None:
-    account = shop.account("owner", unique)
-    client = shop.client(account)
-    seeded = await seed(client, prices=[10000, 2500, 2600, 2700])
+    client, seeded, group = await _store(shop, unique, commerce_db)
     big, tiered, was_on_sale, bulk = seeded.variants
-    group = await group_with_customer(commerce_db, account, seeded.store)
     ended = {"starts_at": _at(timedelta(days=-2)), "ends_at": _at(timedelta(seconds=-1))}
     await price_list(
         client,

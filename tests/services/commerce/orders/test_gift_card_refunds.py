@@ -10,20 +10,13 @@ from tests.services.commerce.conftest import Shop
 from tests.services.commerce.factory import Seeded, ok, seed
 from tests.services.commerce.returns.purchase import (
     balances,
+    card_paid_order,
     gift_card,
     gift_card_order,
-    paid_order,
+    staff_refund,
     stripe_refunds,
 )
 from tests.services.commerce.setup.helpers import problem
-
-
-async def _refund(
-    client: httpx.AsyncClient, seeded: Seeded, order_id: str, amount: int, **headers: str
-) -> httpx.Response:
-    return await client.post(
-        seeded.path(f"/orders/{order_id}/refunds"), json={"amount": amount}, headers=headers
-    )
 
 
 async def _authorised(shop: Shop, client: httpx.AsyncClient, seeded: Seeded, code: str) -> str:
@@ -49,33 +42,30 @@ async def test_an_order_refund_goes_to_the_gift_card_once_stripe_has_none_left(
 ) -> None:
     client = shop.client(shop.account("ordgc", unique))
     seeded = await seed(client, stock=[3], prices=[3000])
-    card = await gift_card(client, seeded, 1000)
-    order = await paid_order(
-        shop, client, seeded, {seeded.variants[0]: 1}, gift_card_codes=[card["code"]]
-    )
-    assert (order["gift_card_total"], order["amount_due"]) == (1000, 2000)
+    order, (card,) = await card_paid_order(shop, client, seeded, {seeded.variants[0]: 1}, 1000)
+    assert order["amount_due"] == 2000
     key = {"Idempotency-Key": f"refund-{unique}"}
-    first = ok(await _refund(client, seeded, order["id"], 2500, **key), 201)
+    first = ok(await staff_refund(client, seeded, order["id"], 2500, **key), 201)
     assert first["amount"] == 2500 and first["provider_refund_id"].startswith("re_")
     assert first["breakdown"] == {
         "payment": 2000,
         "gift_cards": [{"id": card["id"], "code": card["code"], "amount": 500}],
     }
-    replay = ok(await _refund(client, seeded, order["id"], 2500, **key), 201)
+    replay = ok(await staff_refund(client, seeded, order["id"], 2500, **key), 201)
     assert replay == first
-    reused = await _refund(client, seeded, order["id"], 10, **key)
+    reused = await staff_refund(client, seeded, order["id"], 10, **key)
     assert problem(reused, 409)["type"].endswith("/idempotency-key-reused")
     assert await balances(client, seeded, card) == [500]
-    over = await _refund(client, seeded, order["id"], 501)
+    over = await staff_refund(client, seeded, order["id"], 501)
     assert problem(over, 409)["refundable"] == 500
 
-    rest = ok(await _refund(client, seeded, order["id"], 500), 201)
+    rest = ok(await staff_refund(client, seeded, order["id"], 500), 201)
     assert rest["breakdown"]["payment"] == 0 and rest["provider_refund_id"] is None
     assert await balances(client, seeded, card) == [1000]
     done = ok(await client.get(seeded.path(f"/orders/{order['id']}")))
     assert done["status"] == "refunded" and done["gift_card_total"] == 0
     assert await stripe_refunds(shop, done["payments"][0]["intent_id"]) == [2000]
-    nothing = await _refund(client, seeded, order["id"], 1)
+    nothing = await staff_refund(client, seeded, order["id"], 1)
     assert problem(nothing, 409)["refundable"] == 0
 
 
@@ -84,9 +74,8 @@ async def test_a_gift_card_order_refunded_then_edited_gives_the_card_back_what_i
 ) -> None:
     client = shop.client(shop.account("ordgcedit", unique))
     seeded = await seed(client, stock=[3], prices=[2500])
-    card = await gift_card(client, seeded, 5000)
-    order = await gift_card_order(client, seeded, {seeded.variants[0]: 2}, card["code"])
-    refund = ok(await _refund(client, seeded, order["id"], 2000), 201)
+    order, (card,) = await gift_card_order(client, seeded, {seeded.variants[0]: 2}, 5000)
+    refund = ok(await staff_refund(client, seeded, order["id"], 2000), 201)
     assert refund["breakdown"] == {
         "payment": 0,
         "gift_cards": [{"id": card["id"], "code": card["code"], "amount": 2000}],
@@ -106,7 +95,7 @@ async def test_a_gift_card_order_refunded_then_edited_gives_the_card_back_what_i
     )
     assert edit["order"]["total"] == 2500 and edit["order"]["gift_card_total"] == 2500
     assert await balances(client, seeded, card) == [2500]
-    too_much = await _refund(client, seeded, order["id"], 2501)
+    too_much = await staff_refund(client, seeded, order["id"], 2501)
     assert problem(too_much, 409)["refundable"] == 2500
 
 
@@ -117,7 +106,7 @@ async def test_cancelling_gives_the_gift_cards_back_with_the_payment(
     seeded = await seed(client, stock=[4], prices=[3000], store={"capture_on_order": False})
     held, taken = await gift_card(client, seeded, 1000), await gift_card(client, seeded, 1200)
     authorised = await _authorised(shop, client, seeded, held["code"])
-    early = await _refund(client, seeded, authorised, 100)  # capture or cancel first
+    early = await staff_refund(client, seeded, authorised, 100)  # capture or cancel first
     assert "no captured payment" in problem(early, 409)["detail"]
     assert await balances(client, seeded, held) == [0]
     cancelled = ok(await client.post(seeded.path(f"/orders/{authorised}/cancel")))
@@ -127,7 +116,7 @@ async def test_cancelling_gives_the_gift_cards_back_with_the_payment(
 
     captured = await _authorised(shop, client, seeded, taken["code"])
     ok(await client.post(seeded.path(f"/orders/{captured}/capture"), json={}))
-    ok(await _refund(client, seeded, captured, 300), 201)
+    ok(await staff_refund(client, seeded, captured, 300), 201)
     cancelled = ok(await client.post(seeded.path(f"/orders/{captured}/cancel")))
     assert cancelled["status"] == "cancelled" and cancelled["payment_status"] == "refunded"
     assert cancelled["payments"][0]["amount_refunded"] == 1800

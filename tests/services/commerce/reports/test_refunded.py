@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -15,34 +14,17 @@ from openpyxl import load_workbook
 
 from tests.services.commerce.conftest import Shop
 from tests.services.commerce.factory import Seeded, ok, seed
+from tests.services.commerce.reports.helpers import FIGURES, figures, recent, shoes_and_sock
 from tests.services.commerce.returns.purchase import (
     balances,
-    gift_card,
+    card_paid_order,
     gift_card_order,
     paid_order,
+    refunded_return,
     ship,
+    staff_refund,
     stripe_refunds,
 )
-
-FIGURES = ("orders", "units", "gross", "refunded", "net")
-
-
-def _today() -> dict[str, str]:
-    today = datetime.now(UTC).date()
-    return {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
-
-
-def _figures(row: dict[str, Any]) -> tuple[int, ...]:
-    return tuple(row[name] for name in FIGURES)
-
-
-async def _sock(client: httpx.AsyncClient, seeded: Seeded) -> str:
-    """A second product, 7.00 USD, in no category."""
-    body = {"title": "Sock", "variants": [{"sku": "SOCK-1", "prices": {"USD": 700}}]}
-    sock: str = ok(await client.post(seeded.path("/products"), json=body), 201)["variants"][0]["id"]
-    adjustment = {"variant_id": sock, "location_id": seeded.location, "delta": 3}
-    ok(await client.post(seeded.path("/inventory/adjustments"), json=adjustment))
-    return sock
 
 
 async def _dashboard_refund(
@@ -62,24 +44,6 @@ async def _dashboard_refund(
     raise AssertionError("the charge.refunded webhook was not applied")
 
 
-async def _returned(
-    client: httpx.AsyncClient, seeded: Seeded, order: dict[str, Any], units: int
-) -> dict[str, Any]:
-    """A return of ``units`` of the order's first line, received and refunded."""
-    line = order["lines"][0]["id"]
-    made = ok(
-        await client.post(
-            seeded.path(f"/orders/{order['id']}/returns"),
-            json={"lines": [{"order_line_id": line, "quantity": units}]},
-        ),
-        201,
-    )
-    ok(await client.post(seeded.path(f"/returns/{made['id']}/approve")))
-    ok(await client.post(seeded.path(f"/returns/{made['id']}/receive"), json={"restock": False}))
-    refunded: dict[str, Any] = ok(await client.post(seeded.path(f"/returns/{made['id']}/refund")))
-    return refunded
-
-
 async def _sales(shop: Shop, client: httpx.AsyncClient) -> tuple[Seeded, str]:
     """Four orders, every refund path:
 
@@ -91,30 +55,21 @@ async def _sales(shop: Shop, client: httpx.AsyncClient) -> tuple[Seeded, str]:
     4. Two 10.00 shoes on Stripe, edited down to one: Stripe refunds 10.00 for the edit,
        which lowered the order's total (its gross) already.
     """
-    seeded = await seed(client, stock=[10, 10], prices=[3000, 1000])
-    category = ok(await client.post(seeded.path("/categories"), json={"name": "Shoes"}), 201)
-    patch = {"category_ids": [category["id"]]}
-    ok(await client.patch(seeded.path(f"/products/{seeded.product}"), json=patch))
-    sock = await _sock(client, seeded)
+    seeded, category, sock = await shoes_and_sock(client, [3000, 1000])
     big, small = seeded.variants
 
-    g1 = await gift_card(client, seeded, 1000)
-    one = await paid_order(shop, client, seeded, {big: 1}, gift_card_codes=[g1["code"]])
-    staff = ok(
-        await client.post(seeded.path(f"/orders/{one['id']}/refunds"), json={"amount": 2500}),
-        201,
-    )
+    one, (g1,) = await card_paid_order(shop, client, seeded, {big: 1}, 1000)
+    staff = ok(await staff_refund(client, seeded, one["id"], 2500), 201)
     assert staff["breakdown"]["payment"] == 2000 and await balances(client, seeded, g1) == [500]
 
     two = await paid_order(shop, client, seeded, {small: 1, sock: 1})
-    ok(await client.post(seeded.path(f"/orders/{two['id']}/refunds"), json={"amount": 400}), 201)
+    ok(await staff_refund(client, seeded, two["id"], 400), 201)
     await _dashboard_refund(shop, client, seeded, two, 300)
     assert await stripe_refunds(shop, two["payments"][0]["intent_id"]) == [300, 400]
 
-    g2 = await gift_card(client, seeded, 5000)
-    three = await gift_card_order(client, seeded, {small: 2}, g2["code"])
+    three, _ = await gift_card_order(client, seeded, {small: 2}, 5000)
     await ship(client, seeded, three, [2])
-    returned = await _returned(client, seeded, three, 1)
+    returned = await refunded_return(client, seeded, three, 1, restock=False)
     assert returned["refund_breakdown"]["gift_cards"][0]["amount"] == 1000
 
     four = await paid_order(shop, client, seeded, {small: 2})
@@ -124,7 +79,7 @@ async def _sales(shop: Shop, client: httpx.AsyncClient) -> tuple[Seeded, str]:
         201,
     )
     assert edit["payment"]["action"] == "refunded" and edit["order"]["total"] == 1000
-    return seeded, category["id"]
+    return seeded, category
 
 
 async def test_refunded_counts_stripe_and_gift_card_refunds_once_and_not_edits(
@@ -132,21 +87,21 @@ async def test_refunded_counts_stripe_and_gift_card_refunds_once_and_not_edits(
 ) -> None:
     client = shop.client(shop.account("refunded", unique))
     seeded, category = await _sales(shop, client)
-    reports, days = seeded.path("/reports"), _today()
+    reports, days = seeded.path("/reports"), recent()
 
     # gross 3000 + 1700 + 2000 + 1000; refunded 2500 + 700 + 1000 + 0.
     daily = ok(await client.get(f"{reports}/sales", params=days))
-    assert _figures(daily["totals"]) == (4, 6, 7700, 4200, 3500)
+    assert figures(daily["totals"]) == (4, 6, 7700, 4200, 3500)
     assert tuple(sum(row[n] for row in daily["rows"]) for n in FIGURES) == (4, 6, 7700, 4200, 3500)
 
     # Order 2's 7.00 is spread over its lines: 10.00 -> 4.12, 7.00 -> 2.88.
     by_product = ok(await client.get(f"{reports}/sales", params={**days, "group_by": "product"}))
-    assert [(r["label"], _figures(r)) for r in by_product["rows"]] == [
+    assert [(r["label"], figures(r)) for r in by_product["rows"]] == [
         ("Trail shoe", (4, 5, 7000, 3912, 3088)),
         ("Sock", (1, 1, 700, 288, 412)),
     ]
     by_category = ok(await client.get(f"{reports}/sales", params={**days, "group_by": "category"}))
-    assert [(r["key"], _figures(r)) for r in by_category["rows"]] == [
+    assert [(r["key"], figures(r)) for r in by_category["rows"]] == [
         (category, (4, 5, 7000, 3912, 3088)),
         (None, (1, 1, 700, 288, 412)),
     ]
@@ -176,15 +131,11 @@ async def test_a_dashboard_refund_of_a_refunded_order_counts_only_what_stripe_ad
 ) -> None:
     client = shop.client(shop.account("dashboard", unique))
     seeded = await seed(client, stock=[4], prices=[2000])
-    card = await gift_card(client, seeded, 500)
-    order = await paid_order(
-        shop, client, seeded, {seeded.variants[0]: 1}, gift_card_codes=[card["code"]]
-    )
-    path = seeded.path(f"/orders/{order['id']}/refunds")
-    ok(await client.post(path, json={"amount": 600}), 201)  # Stripe 600
+    order, _ = await card_paid_order(shop, client, seeded, {seeded.variants[0]: 1}, 500)
+    ok(await staff_refund(client, seeded, order["id"], 600), 201)  # Stripe 600
     await _dashboard_refund(shop, client, seeded, order, 900)  # all of Stripe's 1500 is back
-    ok(await client.post(path, json={"amount": 500}), 201)  # all on the gift card
+    ok(await staff_refund(client, seeded, order["id"], 500), 201)  # all on the gift card
     done = ok(await client.get(seeded.path(f"/orders/{order['id']}")))
     assert done["payments"][0]["amount_refunded"] == 1500 and done["gift_card_total"] == 0
-    sales = ok(await client.get(seeded.path("/reports/sales"), params=_today()))
-    assert _figures(sales["totals"]) == (1, 1, 2000, 2000, 0)
+    sales = ok(await client.get(seeded.path("/reports/sales"), params=recent()))
+    assert figures(sales["totals"]) == (1, 1, 2000, 2000, 0)

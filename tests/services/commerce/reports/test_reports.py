@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -13,40 +12,17 @@ from openpyxl import load_workbook
 
 from tests.services.commerce.conftest import Shop
 from tests.services.commerce.factory import Seeded, ok, seed
+from tests.services.commerce.reports.helpers import FIGURES, figures, recent, shoes_and_sock
 from tests.services.commerce.returns.purchase import paid_order
 from tests.services.commerce.setup.helpers import problem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FIGURES = ("orders", "units", "gross", "refunded", "net")
-
-
-def _days() -> dict[str, str]:
-    """Yesterday to tomorrow (UTC): today's orders are in, whenever the test runs."""
-    today = datetime.now(UTC).date()
-    return {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
-
-
-def _figures(row: dict[str, Any]) -> tuple[int, ...]:
-    return tuple(row[name] for name in FIGURES)
-
-
-async def _sock(client: httpx.AsyncClient, seeded: Seeded) -> str:
-    """A second product, 7.00 USD, 3 units in stock, in no category."""
-    body = {"title": "Sock", "variants": [{"sku": "SOCK-1", "prices": {"USD": 700}}]}
-    sock: str = ok(await client.post(seeded.path("/products"), json=body), 201)["variants"][0]["id"]
-    adjustment = {"variant_id": sock, "location_id": seeded.location, "delta": 3}
-    ok(await client.post(seeded.path("/inventory/adjustments"), json=adjustment))
-    return sock
 
 
 async def _shop_with_sales(shop: Shop, client: httpx.AsyncClient) -> tuple[Seeded, str]:
     """Two shoes (50.00) in one order; a 10.00 shoe and a 7.00 sock in another, 5.00 of
     it refunded; a third order cancelled (not a sale)."""
-    seeded = await seed(client, stock=[10, 10], prices=[2500, 1000])
-    category = ok(await client.post(seeded.path("/categories"), json={"name": "Shoes"}), 201)
-    patch = {"category_ids": [category["id"]]}
-    ok(await client.patch(seeded.path(f"/products/{seeded.product}"), json=patch))
-    sock = await _sock(client, seeded)
+    seeded, category, sock = await shoes_and_sock(client, [2500, 1000])
     big, small = seeded.variants
     await paid_order(shop, client, seeded, {big: 2})
     mixed = await paid_order(shop, client, seeded, {small: 1, sock: 1})
@@ -54,7 +30,7 @@ async def _shop_with_sales(shop: Shop, client: httpx.AsyncClient) -> tuple[Seede
     ok(await client.post(seeded.path(f"/orders/{mixed['id']}/refunds"), json=refund), 201)
     cancelled = await paid_order(shop, client, seeded, {small: 1})
     ok(await client.post(seeded.path(f"/orders/{cancelled['id']}/cancel")))
-    return seeded, category["id"]
+    return seeded, category
 
 
 async def test_sales_top_products_and_inventory_match_the_orders(shop: Shop, unique: str) -> None:
@@ -62,32 +38,34 @@ async def test_sales_top_products_and_inventory_match_the_orders(shop: Shop, uni
     seeded, category = await _shop_with_sales(shop, client)
     reports = seeded.path("/reports")
 
-    daily = ok(await client.get(f"{reports}/sales", params=_days()))
+    daily = ok(await client.get(f"{reports}/sales", params=recent()))
     assert daily["currency"] == "USD" and daily["tz"] == "UTC" and len(daily["rows"]) == 3
-    assert _figures(daily["totals"]) == (2, 4, 6700, 500, 6200)
+    assert figures(daily["totals"]) == (2, 4, 6700, 500, 6200)
     summed = tuple(sum(row[name] for row in daily["rows"]) for name in FIGURES)
     assert summed == (2, 4, 6700, 500, 6200)
 
-    by_product = ok(await client.get(f"{reports}/sales", params={**_days(), "group_by": "product"}))
+    by_product = ok(
+        await client.get(f"{reports}/sales", params={**recent(), "group_by": "product"})
+    )
     # The 5.00 refund is spread over the order's lines: 10.00 -> 2.94, 7.00 -> 2.06.
-    assert [(r["label"], _figures(r)) for r in by_product["rows"]] == [
+    assert [(r["label"], figures(r)) for r in by_product["rows"]] == [
         ("Trail shoe", (2, 3, 6000, 294, 5706)),
         ("Sock", (1, 1, 700, 206, 494)),
     ]
     by_category = ok(
-        await client.get(f"{reports}/sales", params={**_days(), "group_by": "category"})
+        await client.get(f"{reports}/sales", params={**recent(), "group_by": "category"})
     )
     assert [(r["key"], r["label"], r["net"]) for r in by_category["rows"]] == [
         (category, "Shoes", 5706),
         (None, "(no category)", 494),
     ]
     paged = ok(
-        await client.get(f"{reports}/sales", params={**_days(), "group_by": "product", "limit": 1})
+        await client.get(f"{reports}/sales", params={**recent(), "group_by": "product", "limit": 1})
     )
     rest = ok(
         await client.get(
             f"{reports}/sales",
-            params={**_days(), "group_by": "product", "limit": 1, "cursor": paged["next_cursor"]},
+            params={**recent(), "group_by": "product", "limit": 1, "cursor": paged["next_cursor"]},
         )
     )
     assert [r["label"] for r in paged["rows"] + rest["rows"]] == ["Trail shoe", "Sock"]
@@ -122,7 +100,7 @@ async def test_reports_download_as_csv_and_xlsx(shop: Shop, unique: str) -> None
     seeded = await seed(client, stock=[4, 0], prices=[2500, 1000])
     await paid_order(shop, client, seeded, {seeded.variants[0]: 3})
     reports = seeded.path("/reports")
-    days = _days()
+    days = recent()
 
     answer = await client.get(
         f"{reports}/sales", params={**days, "group_by": "product"}, headers={"Accept": "text/csv"}
@@ -199,7 +177,7 @@ async def test_bad_report_parameters_are_problems(shop: Shop, unique: str) -> No
     for suffix, params, status in cases:
         problem(await client.get(base + suffix, params=params), status)
     leap = ok(await client.get(f"{base}/sales", params={"from": "2024-01-01", "to": "2024-12-31"}))
-    assert len(leap["rows"]) == 366 and _figures(leap["totals"]) == (0, 0, 0, 0, 0)
+    assert len(leap["rows"]) == 366 and figures(leap["totals"]) == (0, 0, 0, 0, 0)
 
 
 async def test_another_account_or_store_sees_none_of_the_figures(shop: Shop, unique: str) -> None:
@@ -213,10 +191,10 @@ async def test_another_account_or_store_sees_none_of_the_figures(shop: Shop, uni
         answer = await other.get(seeded.path(suffix))
         assert answer.status_code == 404, (suffix, answer.text)
     for client, store in [(owner, sister), (other, foreign)]:
-        sales = ok(await client.get(store.path("/reports/sales"), params=_days()))
-        assert _figures(sales["totals"]) == (0, 0, 0, 0, 0)
+        sales = ok(await client.get(store.path("/reports/sales"), params=recent()))
+        assert figures(sales["totals"]) == (0, 0, 0, 0, 0)
         assert ok(await client.get(store.path("/reports/top-products")))["rows"] == []
         inventory = ok(await client.get(store.path("/reports/inventory")))
         assert [r["variant_id"] for r in inventory["rows"]] == store.variants
-    mine = ok(await owner.get(seeded.path("/reports/sales"), params=_days()))
-    assert _figures(mine["totals"]) == (1, 1, 2500, 0, 2500)
+    mine = ok(await owner.get(seeded.path("/reports/sales"), params=recent()))
+    assert figures(mine["totals"]) == (1, 1, 2500, 0, 2500)

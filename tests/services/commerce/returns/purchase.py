@@ -1,6 +1,6 @@
 """A paid order made through the API as a buyer makes it (cart, checkout, Stripe, place),
-or paid by gift cards alone, and what the refunds did to Stripe and the cards; shared by
-the returns, orders and reports tests."""
+paid by gift cards in part or alone, its refunds and returns, and what the refunds did to
+Stripe and the cards; shared by the returns, orders, edits and reports tests."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import asyncio
 from typing import Any
 
 import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import TLS
 from tests.services.commerce.conftest import STRIPE_KEY, Shop
@@ -38,6 +40,23 @@ async def paid_order(
         order = ok(await client.get(seeded.path(f"/orders/{order['id']}")))
     assert order["payment_status"] == "captured", order
     return order
+
+
+async def card_paid_order(
+    shop: Shop,
+    client: httpx.AsyncClient,
+    seeded: Seeded,
+    quantities: dict[str, int],
+    *balances: int,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """An order of ``quantities`` that new gift cards of ``balances`` pay part of (as much
+    as they hold), Stripe the rest; the order and the cards."""
+    cards = [await gift_card(client, seeded, balance) for balance in balances]
+    order = await paid_order(
+        shop, client, seeded, quantities, gift_card_codes=[card["code"] for card in cards]
+    )
+    assert order["gift_card_total"] == sum(balances) < order["total"], order
+    return order, cards
 
 
 async def ship(
@@ -74,14 +93,17 @@ async def balances(client: httpx.AsyncClient, seeded: Seeded, *cards: dict[str, 
 
 
 async def gift_card_order(
-    client: httpx.AsyncClient, seeded: Seeded, quantities: dict[str, int], *codes: str
-) -> dict[str, Any]:
-    """An order the gift cards ``codes`` pay entirely: completed without Stripe."""
+    client: httpx.AsyncClient, seeded: Seeded, quantities: dict[str, int], *balances: int
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """An order of ``quantities`` that new gift cards of ``balances`` pay entirely,
+    completed without Stripe; the order and the cards."""
+    cards = [await gift_card(client, seeded, balance) for balance in balances]
+    codes = [card["code"] for card in cards]
     made = await cart_with(client, seeded, quantities)
     ok(await client.patch(seeded.path(f"/carts/{made['id']}"), json={"gift_card_codes": codes}))
     order: dict[str, Any] = ok(await client.post(seeded.path(f"/carts/{made['id']}/complete")), 201)
     assert order["amount_due"] == 0 and order["payment_status"] == "not_required", order
-    return order
+    return order, cards
 
 
 async def stripe_refunds(shop: Shop, intent_id: str) -> list[int]:
@@ -93,3 +115,50 @@ async def stripe_refunds(shop: Shop, intent_id: str) -> list[int]:
             headers={"Authorization": f"Bearer {STRIPE_KEY}"},
         )
     return sorted(r["amount"] for r in answer.json()["data"])
+
+
+async def staff_refund(
+    client: httpx.AsyncClient, seeded: Seeded, order_id: str, amount: int, **headers: str
+) -> httpx.Response:
+    """``POST /orders/{order_id}/refunds`` of ``amount`` (``headers``: an
+    ``Idempotency-Key``)."""
+    return await client.post(
+        seeded.path(f"/orders/{order_id}/refunds"), json={"amount": amount}, headers=headers
+    )
+
+
+async def received_return(
+    client: httpx.AsyncClient, seeded: Seeded, order: dict[str, Any], units: int, **receive: Any
+) -> str:
+    """A return of ``units`` of the order's first line, approved and received
+    (``receive``: the body of the receipt, e.g. ``restock=False``); its id."""
+    line = order["lines"][0]["id"]
+    made = ok(
+        await client.post(
+            seeded.path(f"/orders/{order['id']}/returns"),
+            json={"lines": [{"order_line_id": line, "quantity": units}]},
+        ),
+        201,
+    )
+    ok(await client.post(seeded.path(f"/returns/{made['id']}/approve")))
+    ok(await client.post(seeded.path(f"/returns/{made['id']}/receive"), json=receive or None))
+    return str(made["id"])
+
+
+async def refunded_return(
+    client: httpx.AsyncClient, seeded: Seeded, order: dict[str, Any], units: int, **receive: Any
+) -> dict[str, Any]:
+    """A :func:`received_return`, refunded its share of what the units cost."""
+    ret = await received_return(client, seeded, order, units, **receive)
+    refunded: dict[str, Any] = ok(await client.post(seeded.path(f"/returns/{ret}/refund")))
+    assert refunded["status"] == "refunded", refunded
+    return refunded
+
+
+async def refund_rows(engine: AsyncEngine, order_id: str) -> int:
+    """How many refund rows the order has (one a refund, whatever paid it)."""
+    async with engine.connect() as conn:
+        found = await conn.scalar(
+            text("SELECT count(*) FROM commerce.refunds WHERE order_id = :o"), {"o": order_id}
+        )
+    return int(found or 0)

@@ -12,30 +12,14 @@ from tests.services.commerce.conftest import Shop
 from tests.services.commerce.factory import Seeded, ok, seed
 from tests.services.commerce.returns.purchase import (
     balances,
-    gift_card,
+    card_paid_order,
     gift_card_order,
-    paid_order,
+    received_return,
+    refunded_return,
     ship,
     stripe_refunds,
 )
 from tests.services.commerce.setup.helpers import problem
-
-
-async def _received(
-    client: httpx.AsyncClient, seeded: Seeded, order: dict[str, Any], units: int
-) -> str:
-    """A return of ``units`` of the order's first line, approved and received."""
-    line = order["lines"][0]["id"]
-    made = ok(
-        await client.post(
-            seeded.path(f"/orders/{order['id']}/returns"),
-            json={"lines": [{"order_line_id": line, "quantity": units}]},
-        ),
-        201,
-    )
-    for action in ("approve", "receive"):
-        ok(await client.post(seeded.path(f"/returns/{made['id']}/{action}")))
-    return str(made["id"])
 
 
 async def _refund(
@@ -58,10 +42,7 @@ async def test_the_card_payment_is_refunded_first_then_the_gift_cards_last_appli
 ) -> None:
     client = shop.client(shop.account("gcmix", unique))
     seeded = await seed(client, stock=[5], prices=[2000])
-    cards = [await gift_card(client, seeded, 1000), await gift_card(client, seeded, 1500)]
-    order = await paid_order(
-        shop, client, seeded, {seeded.variants[0]: 3}, gift_card_codes=[c["code"] for c in cards]
-    )
+    order, cards = await card_paid_order(shop, client, seeded, {seeded.variants[0]: 3}, 1000, 1500)
     applied = [card["id"] for card in order["breakdown"]["gift_cards"]]
     first, last = sorted(cards, key=lambda card: applied.index(card["id"]))
     # 6000: the cards pay 2500 at checkout, Stripe the other 3500.
@@ -69,13 +50,13 @@ async def test_the_card_payment_is_refunded_first_then_the_gift_cards_last_appli
     assert await balances(client, seeded, first, last) == [0, 0]
     await ship(client, seeded, order, [3])
 
-    one = await _refund(client, seeded, await _received(client, seeded, order, 1))
+    one = await refunded_return(client, seeded, order, 1)
     assert one["refund_amount"] == 2000 and _split(one) == (2000, [])
-    two = await _refund(client, seeded, await _received(client, seeded, order, 1))
+    two = await refunded_return(client, seeded, order, 1)
     # Stripe has 1500 left: the rest goes to the card applied last.
     assert _split(two) == (1500, [(last["id"], 500)])
     assert await balances(client, seeded, first, last) == [0, 500]
-    three = await _refund(client, seeded, await _received(client, seeded, order, 1))
+    three = await refunded_return(client, seeded, order, 1)
     # The last card gets what it still pays (1000 of its 1500), the first one the rest.
     assert _split(three) == (0, [(last["id"], 1000), (first["id"], 1000)])
     assert three["refund_id"].startswith("ref_")
@@ -98,13 +79,10 @@ async def test_a_return_is_refunded_once_and_never_past_what_paid_it(
 ) -> None:
     client = shop.client(shop.account("gconce", unique))
     seeded = await seed(client, stock=[5], prices=[2500])
-    card = await gift_card(client, seeded, 3000)
-    order = await paid_order(
-        shop, client, seeded, {seeded.variants[0]: 2}, gift_card_codes=[card["code"]]
-    )
-    assert (order["gift_card_total"], order["amount_due"]) == (3000, 2000)
+    order, (card,) = await card_paid_order(shop, client, seeded, {seeded.variants[0]: 2}, 3000)
+    assert order["amount_due"] == 2000
     await ship(client, seeded, order, [2])
-    ret = await _received(client, seeded, order, 1)
+    ret = await received_return(client, seeded, order, 1)
     not_yet = ok(await client.get(seeded.path(f"/returns/{ret}")))
     assert not_yet["refund_breakdown"] is None
     # What the payment (2000) and the card (3000) can give back, and not a cent more.
@@ -126,7 +104,7 @@ async def test_a_return_is_refunded_once_and_never_past_what_paid_it(
     assert done["gift_card_total"] == 2400 and done["status"] == "fulfilled"
 
     # The other unit costs 2500, but the card only has 2400 left to give back.
-    last = await _received(client, seeded, order, 1)
+    last = await received_return(client, seeded, order, 1)
     too_much = await client.post(seeded.path(f"/returns/{last}/refund"))
     assert problem(too_much, 409)["refundable"] == 2400
     assert _split(await _refund(client, seeded, last, amount=2400)) == (0, [(card["id"], 2400)])
@@ -140,16 +118,15 @@ async def test_an_order_paid_by_gift_card_alone_is_refunded_to_the_card_alone(
 ) -> None:
     client = shop.client(shop.account("gconly", unique))
     seeded = await seed(client, stock=[5], prices=[2500])
-    card = await gift_card(client, seeded, 10_000)
-    order = await gift_card_order(client, seeded, {seeded.variants[0]: 2}, card["code"])
+    order, (card,) = await gift_card_order(client, seeded, {seeded.variants[0]: 2}, 10_000)
     assert order["status"] == "paid" and order["payments"] == []
     assert await balances(client, seeded, card) == [5000]
     await ship(client, seeded, order, [2])
 
-    first = await _refund(client, seeded, await _received(client, seeded, order, 1))
+    first = await refunded_return(client, seeded, order, 1)
     assert first["refund_amount"] == 2500 and _split(first) == (0, [(card["id"], 2500)])
     assert await balances(client, seeded, card) == [7500]
-    second = await _refund(client, seeded, await _received(client, seeded, order, 1))
+    second = await refunded_return(client, seeded, order, 1)
     assert _split(second) == (0, [(card["id"], 2500)])
     assert await balances(client, seeded, card) == [10_000]
     done = ok(await client.get(seeded.path(f"/orders/{order['id']}")))
@@ -163,10 +140,9 @@ async def test_another_account_or_store_can_neither_refund_nor_see_the_split(
     owner = shop.client(shop.account("gcowner", unique))
     other = shop.client(shop.account("gcother", unique))
     seeded = await seed(owner, stock=[2], prices=[2500])
-    card = await gift_card(owner, seeded, 2500)
-    order = await gift_card_order(owner, seeded, {seeded.variants[0]: 1}, card["code"])
+    order, (card,) = await gift_card_order(owner, seeded, {seeded.variants[0]: 1}, 2500)
     await ship(owner, seeded, order, [1])
-    ret = await _received(owner, seeded, order, 1)
+    ret = await received_return(owner, seeded, order, 1)
     sister = await seed(owner, stock=[1], handle="sister")
     foreign = await seed(other, stock=[1], handle="other")
     for client, store in [(other, seeded), (other, foreign), (owner, sister)]:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
-from fastapi.responses import JSONResponse
 from velox_commerce.deps import AccountDep, ContextDep, IdempotencyKey, SessionDep, StoreDep
 from velox_commerce.edits.schemas import EditIn, EditOut
 from velox_commerce.edits.service import EditService
-from velox_commerce.idempotency import fingerprint, recall, remember
+from velox_commerce.idempotency import fingerprint, once
 from velox_commerce.notes.endpoints import OrderId
 from velox_commerce.openapi import problems
 from velox_shared.auth import CurrentIdentity
@@ -40,17 +39,17 @@ async def edit_order(
     customer would now (sale, price lists and tiers included). Totals are recomputed,
     stock allocated or released, and a captured payment refunded the difference. A
     fulfilled, cancelled or refunded order, and an edit costing more than the buyer
-    authorised or paid, are a 409."""
+    authorised or paid, are a 409. With an ``Idempotency-Key`` a retried call, even one
+    sent at the same moment, answers the first edit and edits once."""
     key_print = fingerprint("order-edit", store.id, order_id, data.model_dump_json())
-    if idempotency_key is not None:
-        replay = await recall(session, account, idempotency_key, key_print)
-        if replay is not None:
-            return JSONResponse(replay[1], status_code=replay[0])  # type: ignore[return-value]
-    out = await EditService(session, store, context).apply(order_id, data, identity.principal_id)
-    if idempotency_key is not None:
-        body = out.model_dump(mode="json")
-        await remember(session, account, idempotency_key, key_print, 201, body)
-    return out
+    service = EditService(session, store, context)
+    return await once(  # type: ignore[return-value]
+        session,
+        account,
+        idempotency_key,
+        key_print,
+        lambda: service.apply(order_id, data, identity.principal_id),
+    )
 
 
 @router.get("", summary="List an order's edits", responses=problems(400, 404, 422))

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import JSONResponse
 from velox_shared.pagination import CursorParam, LimitParam, Page
 
-from velox_commerce.db.orders import Refund
 from velox_commerce.deps import AccountDep, ContextDep, IdempotencyKey, SessionDep, StoreDep
-from velox_commerce.idempotency import IdempotencyKeyReused, fingerprint, recall, remember
+from velox_commerce.idempotency import IdempotencyKeyReused, fingerprint, once
 from velox_commerce.openapi import problems
 from velox_commerce.orders.refunds import RefundKeyUsed, refund_out
 from velox_commerce.orders.schemas import CaptureIn, FulfillmentIn, OrderOut, RefundIn, RefundOut
@@ -78,31 +76,21 @@ async def refund_order(
     first refund and refunds once."""
     key_print = fingerprint("order-refund", store.id, order_id, data.model_dump_json())
     service = OrderService(session, store, context)
-    if idempotency_key is None:
-        return await service.refund(order_id, data.amount, data.reason)
-    replay = await recall(session, account, idempotency_key, key_print)
-    if replay is None:
+
+    async def refund() -> RefundOut:
         try:
-            out = await service.refund(
+            return await service.refund(
                 order_id, data.amount, data.reason, idempotency_key=idempotency_key
             )
-        except RefundKeyUsed as used:  # a request with the key refunded while this waited
-            replay = await recall(session, account, idempotency_key, key_print)
-            if replay is None:  # no answer kept with it: the refund row answers
-                replay = (201, _answer(used.refund, order_id))
-        else:
-            body = out.model_dump(mode="json")
-            await remember(session, account, idempotency_key, key_print, 201, body)
-            return out
-    return JSONResponse(replay[1], status_code=replay[0])  # type: ignore[return-value]
+        except RefundKeyUsed as used:  # the key's kept answer is gone: its refund answers
+            if used.refund.order_id != order_id:
+                raise IdempotencyKeyReused(
+                    "This Idempotency-Key was used for a different request; use a new key."
+                ) from None
+            return refund_out(used.refund)
 
-
-def _answer(refund: Refund, order_id: str) -> dict[str, Any]:
-    if refund.order_id != order_id:
-        raise IdempotencyKeyReused(
-            "This Idempotency-Key was used for a different request; use a new key."
-        )
-    return refund_out(refund).model_dump(mode="json")
+    answer = await once(session, account, idempotency_key, key_print, refund)
+    return answer  # type: ignore[return-value]
 
 
 @router.post("/{order_id}/cancel", summary="Cancel an order", responses=problems(404, 409, 503))

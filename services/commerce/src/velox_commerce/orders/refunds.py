@@ -19,9 +19,10 @@ paid on the order, over any number of refunds. The balance goes up in one atomic
 ``balance = balance + x``; the refund row (``refunds``) records the split.
 
 A refund asked for with an ``Idempotency-Key`` keeps it on its row, unique per account
-(migration 0008): a copy of the request that waited for the order's lock, or for the key
-on another order, finds the first refund instead of making a second
-(:class:`RefundKeyUsed`), and its caller answers that one.
+(migration 0008). The endpoint takes the key first (:func:`velox_commerce.idempotency.once`:
+copies wait for the first request and replay its answer); the row holds the key even
+where that answer is gone: a request with the key finds the first refund instead of
+making a second (:class:`RefundKeyUsed`), and its caller answers that one.
 
 Why card first: peers refund to the original payment methods (Shopify gives a gift card
 part back to the card it came from) and differ on which goes first (VTEX lets a store

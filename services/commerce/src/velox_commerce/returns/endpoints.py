@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
-from fastapi.responses import JSONResponse
 from velox_shared.pagination import CursorParam, LimitParam, Page
 
 from velox_commerce.deps import AccountDep, ContextDep, IdempotencyKey, SessionDep, StoreDep
-from velox_commerce.idempotency import fingerprint, recall, remember
+from velox_commerce.idempotency import fingerprint, once
 from velox_commerce.openapi import problems
 from velox_commerce.returns.schemas import ReceiveIn, ReturnCreate, ReturnOut, ReturnRefundIn
 from velox_commerce.returns.schemas import ReturnStatus as ReturnStatusFilter
@@ -39,18 +38,13 @@ async def create_return(
     idempotency_key: IdempotencyKey = None,
 ) -> ReturnOut:
     """Opens a return of shipped units not already in another return (409 with
-    ``returnable`` when a line asks for more). With an ``Idempotency-Key`` a retried call
-    opens one return."""
+    ``returnable`` when a line asks for more). With an ``Idempotency-Key`` a retried
+    call, even one sent at the same moment, answers the first return and opens one."""
     key_print = fingerprint("return", store.id, order_id, data.model_dump_json())
-    if idempotency_key is not None:
-        replay = await recall(session, account, idempotency_key, key_print)
-        if replay is not None:
-            return JSONResponse(replay[1], status_code=replay[0])  # type: ignore[return-value]
-    out = await ReturnService(session, store, context).create(order_id, data)
-    if idempotency_key is not None:
-        body = out.model_dump(mode="json")
-        await remember(session, account, idempotency_key, key_print, 201, body)
-    return out
+    service = ReturnService(session, store, context)
+    return await once(  # type: ignore[return-value]
+        session, account, idempotency_key, key_print, lambda: service.create(order_id, data)
+    )
 
 
 @router.get(
