@@ -25,11 +25,16 @@ $(TOOLS)/bin/uv:
 	@$(PYTHON) -m venv $(TOOLS)
 	@$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv>=0.5"
 
+# Bytecode is compiled at install (dependencies) and before every run (our own sources,
+# only what changed): where PYTHONDONTWRITEBYTECODE is set, nothing writes .pyc files
+# otherwise, and every process (each service, test worker and end-to-end stack) would
+# compile every module it imports from source again, taking seconds each.
 .venv/.velox-synced: $(UV) uv.lock pyproject.toml $(wildcard */pyproject.toml services/*/pyproject.toml deploy/local/pyproject.toml)
-	@$(UV) sync --frozen --all-packages --quiet
+	@$(UV) sync --frozen --all-packages --quiet --compile-bytecode
 	@touch $@
 
 install: .venv/.velox-synced
+	@$(RUN) python -m compileall -q -j 0 shared gateway services deploy tests bench > /dev/null
 
 run: install
 	@$(RUN) python -m velox_devstack run

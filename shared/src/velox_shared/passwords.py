@@ -16,6 +16,7 @@ Example::
 from __future__ import annotations
 
 import asyncio
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,8 +24,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 __all__ = ["hash_password", "needs_rehash", "verify_password"]
 
 _hasher = PasswordHasher()
-# Checked when there is no hash, so both paths cost the same time.
-_DECOY = _hasher.hash("velox-timing-equaliser")
+
+
+@cache
+def _decoy() -> str:
+    """Checked when there is no hash, so both paths cost the same time (made on first
+    use: a hash costs a quarter of a second, which every process would pay at import)."""
+    return _hasher.hash("velox-timing-equaliser")
 
 
 async def hash_password(password: str) -> str:
@@ -38,7 +44,7 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
 
     def check() -> bool:
         try:
-            matches = _hasher.verify(password_hash or _DECOY, password)
+            matches = _hasher.verify(password_hash or _decoy(), password)
         except (VerificationError, InvalidHashError):
             return False
         return matches and bool(password_hash)
