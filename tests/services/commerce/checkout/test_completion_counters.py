@@ -59,6 +59,17 @@ async def test_a_coupon_is_never_used_past_its_limit_by_racing_completions(
         codes = {p["code"]: p for p in problem["problems"]}
         assert codes["coupon-usage-limit"]["ref"] == "TWO"
         assert set(codes) <= {"coupon-usage-limit", "price-changed"}, codes
+    # The refused buyers' authorisations are voided: their money is not held.
+    stripe = shop.stripe()
+    for intent, answer in zip(intents, answers, strict=True):
+        if answer.status_code == 409:
+            status = ""
+            for _ in range(100):
+                status = (await stripe.v1.payment_intents.retrieve_async(intent)).status
+                if status == "canceled":
+                    break
+                await asyncio.sleep(0.02)
+            assert status == "canceled", intent
     got = ok(await client.get(seeded.path(f"/promotions/{coupon['id']}")))
     assert got["times_used"] == 2
     # A refused completion wrote nothing: no order, its stock still on hand.

@@ -530,13 +530,17 @@ class CheckoutService:
         await release_authorization(self.session, self._provider(), intent, refused)
 
 
+# Refusals the buyer cannot fix without a new amount: the authorisation is of no more use.
+_VOIDING = frozenset({"out-of-stock", "price-changed", "coupon-usage-limit"})
+
+
 async def release_authorization(
     session: AsyncSession, provider: PaymentProvider, intent: Intent, refused: CheckoutRefused
 ) -> None:
-    """An authorised payment whose order cannot be placed (stock gone, price changed):
-    void the authorisation so the buyer's money is not held, and forget it on the cart
-    (the next checkout opens a new payment)."""
-    if not any(p.code in ("out-of-stock", "price-changed") for p in refused.problems):
+    """An authorised payment whose order cannot be placed (stock gone, price changed, the
+    coupon's last use taken meanwhile): void the authorisation so the buyer's money is
+    not held, and forget it on the cart (the next checkout opens a new payment)."""
+    if not any(p.code in _VOIDING for p in refused.problems):
         return
     with contextlib.suppress(StateConflict):  # voided already (the other path got here)
         await provider.cancel(intent.id)
